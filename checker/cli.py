@@ -1,0 +1,231 @@
+"""Click glue only: flags → options → a command function → exit code.
+
+Heavy modules (pydantic, ruamel.yaml, the forges) are imported inside the
+commands, so `clew pre-push` with nothing to push starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from checker import __version__
+from checker.errors import EXIT_INTERNAL, EXIT_OK, ClewError
+
+FORMATS = ("text", "json", "sarif")
+
+
+def _color(ctx: click.Context, stream: Any = None) -> bool:
+    from checker.term import use_color
+
+    return use_color(stream or sys.stdout, ctx.find_root().params.get("color") or "auto")
+
+
+def _today() -> dt.date:
+    fixed = os.environ.get("CLEW_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def _emit(text: str, color: bool, err: bool = False) -> None:
+    click.echo(text, nl=False, color=color, err=err)
+
+
+goals_option = click.option(
+    "--goals", "goals", metavar="PATH", help="Goals file (default: CLEW_GOALS, goals.yml, .github/goals.yml, .gitlab/goals.yml)."
+)
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="clew", message="%(prog)s %(version)s")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour (auto: terminal only, never with NO_COLOR).",
+)
+def clew(color: str) -> None:
+    """Follow every change back to the objective it serves.
+
+    Exit codes: 0 nothing fails the policy; 1 findings fail the policy;
+    2 usage, configuration or goals-file error; 3 internal error.
+    """
+
+
+@clew.command()
+@goals_option
+@format_option
+@click.pass_context
+def validate(ctx: click.Context, goals: str | None, fmt: str) -> None:
+    """Validate the goals file and its policy; summarise the pyramid."""
+    from checker.commands import validate as command
+
+    code, out = command.run(_root(), goals, fmt, _color(ctx), _today())
+    _emit(out, _color(ctx))
+    ctx.exit(code)
+
+
+@clew.command()
+def schema() -> None:
+    """Print the goals file's JSON Schema."""
+    from checker.goals.schema import render
+
+    click.echo(render(), nl=False)
+
+
+@clew.command()
+@click.option("--path", "path", default="goals.yml", show_default=True, help="Where to write the starter goals file.")
+def init(path: str) -> None:
+    """Write a commented starter goals.yml (never overwrites)."""
+    from checker.commands import init as command
+
+    click.echo(command.run(Path(path), _today()), nl=False)
+
+
+@clew.command()
+@goals_option
+@format_option
+@click.option(
+    "--range", "spec", metavar="A..B", help="Commits to judge (default: the current branch against its upstream or the default branch)."
+)
+@click.option("--per-commit", is_flag=True, help="Judge each commit instead of the branch as a whole.")
+@click.pass_context
+def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per_commit: bool) -> None:
+    """Check that the current change traces to an objective."""
+    from checker.commands import check as command
+
+    result = command.run(Path.cwd(), goals, spec, per_commit, _today())
+    _emit(_render(result, fmt, _color(ctx)), _color(ctx))
+    ctx.exit(result.exit_code)
+
+
+@clew.command(name="pre-push")
+@goals_option
+@click.option("--per-commit", is_flag=True, help="Judge each commit instead of each pushed branch.")
+@click.argument("remote", required=False)
+@click.argument("url", required=False)
+@click.pass_context
+def pre_push(ctx: click.Context, goals: str | None, per_commit: bool, remote: str | None, url: str | None) -> None:
+    """git's pre-push hook protocol (refs on stdin)."""
+    stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    if not stdin.strip():
+        ctx.exit(EXIT_OK)
+    from checker.commands import prepush as command
+
+    result = command.run(Path.cwd(), stdin, goals, per_commit, _today())
+    if result is None:
+        ctx.exit(EXIT_OK)
+    color = _color(ctx, sys.stderr)
+    from checker.outputs import text
+
+    _emit(text.render(result, color), color, err=True)
+    if result.failing:
+        _emit(_refusal(result), color, err=True)
+    ctx.exit(result.exit_code)
+
+
+def _refusal(result: Any) -> str:
+    return (
+        "clew: push refused. Add a line 'Objective: <id>' (or 'Initiative: <id>') to a commit message, "
+        "e.g. with `git commit --amend`, or 'Unaligned: <reason>' if the work serves no objective. "
+        "To push anyway: git push --no-verify\n"
+    )
+
+
+@clew.group()
+def hook() -> None:
+    """Install or remove the local pre-push hook."""
+
+
+@hook.command(name="install")
+@click.option("--force", is_flag=True, help="Replace a hook clew did not write (it is kept as pre-push.clew-backup).")
+def hook_install(force: bool) -> None:
+    """Install the pre-push hook (honours core.hooksPath)."""
+    from checker.commands import hook as command
+
+    click.echo(command.install(_root(require_git=True), force), nl=False)
+
+
+@hook.command(name="uninstall")
+def hook_uninstall() -> None:
+    """Remove clew's pre-push hook (restores a hook it replaced)."""
+    from checker.commands import hook as command
+
+    click.echo(command.uninstall(_root(require_git=True)), nl=False)
+
+
+@clew.command()
+@goals_option
+@format_option
+@click.argument("ref")
+@click.pass_context
+def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
+    """Print the thread for a commit or branch: each hop, or where it breaks."""
+    from checker.commands import explain as command
+
+    result = command.run(Path.cwd(), goals, ref, _today())
+    _emit(_render(result, fmt, _color(ctx)), _color(ctx))
+    ctx.exit(EXIT_OK)
+
+
+@clew.command(name="rules")
+def rules_command() -> None:
+    """List the rules: id, default severity, what each checks."""
+    from checker.rules import REGISTRY
+
+    for rule in REGISTRY.values():
+        click.echo(f"{rule.id:32} {rule.severity:8} {rule.summary}")
+
+
+def _render(result: Any, fmt: str, color: bool) -> str:
+    from checker.outputs import jsonfmt, sarif, text
+
+    renderers: dict[str, Callable[[], str]] = {
+        "text": lambda: text.render(result, color),
+        "json": lambda: jsonfmt.render(result),
+        "sarif": lambda: sarif.render(result),
+    }
+    return renderers[fmt]()
+
+
+def _root(require_git: bool = False) -> Path:
+    from checker.sources import git
+
+    cwd = Path.cwd()
+    root = git.toplevel(cwd)
+    if root is None and require_git:
+        raise ClewError(f"{cwd} is not inside a git repository")
+    return root or cwd
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = clew.main(args=list(argv) if argv is not None else None, prog_name="clew", standalone_mode=False)
+    except ClewError as exc:
+        click.echo(f"clew: {exc.render()}" if "\n" not in exc.render() else exc.render(), err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("clew: aborted", err=True)
+        return 130
+    except Exception:  # a bug in clew: one paragraph, the details only on request
+        if os.environ.get("CLEW_DEBUG"):
+            traceback.print_exc()
+        kind = sys.exc_info()[0]
+        click.echo(
+            f"clew: internal error ({kind.__name__ if kind else 'unknown'}); please report it, with CLEW_DEBUG=1 for details", err=True
+        )
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK

@@ -1,0 +1,1 @@
+"""One module per subcommand: plain functions from options to an exit code."""

@@ -1,0 +1,77 @@
+"""`clew check` on the local repository: a range, or the current branch
+against its upstream (or the default branch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker import app
+from checker.config import Config, load_text
+from checker.errors import ClewError
+from checker.sources import git
+from checker.work import WorkItem
+
+
+@dataclass
+class Plan:
+    """What to judge: the work items and the revision their goals come from."""
+
+    items: list[WorkItem]
+    base: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def repo_root(cwd: Path) -> Path:
+    root = git.toplevel(cwd)
+    if root is None:
+        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`")
+    return root
+
+
+def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
+    if spec:
+        base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
+        head = head or "HEAD"
+        for rev in (base, head):
+            if rev and not git.exists(rev, root):
+                raise ClewError(f"--range {spec}: {rev!r} is not a commit in this repository")
+        commits = git.log([f"{base}..{head}" if base else head], root)
+        name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
+        return Plan(_units(name, commits, per_commit, base), base or None)
+    branch = git.current_branch(root)
+    upstream = git.upstream(root)
+    against = upstream or git.default_branch(root)
+    if against is None or (upstream is None and against.split("/")[-1] == branch):
+        what = f"branch {branch}" if branch else "a detached HEAD"
+        raise ClewError(f"nothing to compare {what} with (no upstream, and it is the default branch); pass --range BASE..HEAD")
+    commits = git.log([f"{against}..HEAD"], root)
+    return Plan(_units(branch or "HEAD", commits, per_commit, against), against, [f"compared with {against}"])
+
+
+def _units(name: str, commits: Sequence[WorkItem], per_commit: bool, base: str | None) -> list[WorkItem]:
+    if per_commit:
+        return list(commits)
+    return [git.branch_item(name, commits, base)] if commits else []
+
+
+def config_at_base(root: Path, config: Config, plan: Plan) -> tuple[Config, bool, list[str]]:
+    """Judge work against the goals at the base when the change edits the goals file."""
+    touched = any(config.file in item.paths for item in plan.items)
+    if not touched or plan.base is None:
+        return config, False, []
+    old = git.show(plan.base, config.file, root)
+    if old is None:
+        return config, True, [f"{config.file} is new in this change: judged against the new file"]
+    base_config = load_text(old, f"{config.file}@{plan.base[:12]}", config.doc.path)
+    return base_config, True, [f"{config.file} changes here: work judged against its version at {plan.base[:12]}"]
+
+
+def run(cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today: dt.date) -> app.Result:
+    root = repo_root(cwd)
+    config = app.configure(root, goals)
+    plan = plan_range(root, spec, per_commit)
+    judged, changed, notes = config_at_base(root, config, plan)
+    return app.evaluate(judged, plan.items, today=today, goals_changed=changed, notes=plan.notes + notes)

@@ -1,0 +1,42 @@
+"""`clew validate`: the goals file and its policy, then the rules about the goals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from checker import app
+from checker.config import Config
+from checker.errors import EXIT_FINDINGS, EXIT_OK
+from checker.outputs import text
+
+
+def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
+    config = app.configure(root, goals)
+    findings = app.goals_findings(config, today or dt.date.today())
+    failing = config.policy.failing(findings)
+    if fmt == "json":
+        payload = {
+            "file": config.file,
+            "valid": True,
+            "summary": summary_counts(config),
+            "packs": list(config.policy.packs),
+            "findings": [text.finding_dict(config, f) for f in findings],
+        }
+        out = json.dumps(payload, indent=2, sort_keys=True) + "\n"
+    else:
+        lines = [text.render_finding(config, f, color) for f in findings]
+        lines.append(f"{config.file} is valid: {config.goals.summary()} (policy: {' + '.join(config.policy.packs) or 'default'})")
+        out = "\n".join(lines) + "\n"
+    return (EXIT_FINDINGS if failing else EXIT_OK), out
+
+
+def summary_counts(config: Config) -> dict[str, int]:
+    goals = config.goals
+    return {
+        "objectives": len(goals.objectives),
+        "key_results": goals.key_result_count(),
+        "initiatives": len(goals.initiatives()),
+        "budgets": len(goals.budgets),
+    }

@@ -1,0 +1,62 @@
+"""The error tree and the exit codes.
+
+Exit codes (documented in the README):
+
+* 0 — nothing at or above the failing severity;
+* 1 — findings that fail the policy;
+* 2 — usage, configuration or goals-file error;
+* 3 — an internal error in clew itself (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in a file, at a line and column (1-based)."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+    hint: str = ""
+
+    def render(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class ClewError(Exception):
+    """An error the user can act on: printed as one paragraph, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def render(self) -> str:
+        return str(self)
+
+
+class GoalsError(ClewError):
+    """Every problem found in a goals or policy file, reported at once."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col))
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [d.render() for d in self.diagnostics]
+        count = len(self.diagnostics)
+        files = sorted({d.file for d in self.diagnostics})
+        lines.append(f"{count} error{'s' if count != 1 else ''} in {', '.join(files)}")
+        return "\n".join(lines)
+
+
+class GitError(ClewError):
+    """git failed or the repository is not in the state we need."""

@@ -1,0 +1,50 @@
+"""Findings: what a rule says about a work item or the goals file.
+
+Locations stay symbolic (a file and a path of keys) until an output resolves
+them to line:col. Fingerprints leave line numbers out, so moving text does not
+make a finding new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning", "notice", "off"]
+RANK: dict[str, int] = {"off": 0, "notice": 1, "warning": 2, "error": 3}
+SEVERITIES: tuple[str, ...] = ("error", "warning", "notice", "off")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A symbolic place in a file: the path of keys and indices to a node."""
+
+    file: str
+    keys: tuple[str | int, ...] = ()
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    subject: str
+    hint: str = ""
+    location: Location | None = None
+    identity: tuple[str, ...] = field(default=())
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and line moves: rule, subject and what it is about."""
+        parts = (self.rule, self.subject, *self.identity)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+
+def fails(finding: Finding, fail_on: Severity) -> bool:
+    return fail_on != "off" and RANK[finding.severity] >= RANK[fail_on] and finding.severity != "off"

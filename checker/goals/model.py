@@ -1,0 +1,238 @@
+"""The pyramid: mission → objectives (key results) → initiatives, plus budgets,
+policy and report settings. Format version 1; the JSON Schema is generated from
+these models (``clew schema``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_ID = re.compile(ID_PATTERN)
+
+Severity = Literal["error", "warning", "notice", "off"]
+State = Literal["active", "achieved", "dropped"]
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"invalid id {value!r}: start with a letter or digit, then use letters, digits, '-', '_' or '.'")
+    return value
+
+
+def _id_from_number(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"invalid date {value!r}: write it as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"invalid date {value!r}: write it as YYYY-MM-DD ({exc})") from None
+
+
+def _parse_share(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"invalid share {value!r}: write a percentage such as 20%") from None
+    return value
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+def _check_repo_path(value: str) -> str:
+    path = PurePosixPath(value.replace("\\", "/"))
+    depth = 0
+    for part in path.parts:
+        depth += -1 if part == ".." else 0 if part in (".", "") else 1
+        if depth < 0:
+            break
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", value) or depth < 0 or not value.strip():
+        raise ValueError(f"path {value!r} leaves the repository: use a path relative to the repository root")
+    return value
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _rule_shorthand(value: Any) -> Any:
+    """`rule-id: error` is short for `rule-id: {severity: error}`."""
+    if isinstance(value, dict):
+        return {k: {"severity": v} if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_id_from_number), AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN})]
+Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+Regex = Annotated[str, AfterValidator(_check_regex)]
+RepoPath = Annotated[str, AfterValidator(_check_repo_path)]
+Percent = Annotated[float, BeforeValidator(_parse_share), Field(gt=0, le=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Match(Strict):
+    """How work is recognised without an explicit reference. Any rule that matches counts."""
+
+    labels: list[str] = Field(default_factory=list, description="Issue or PR labels, compared case-insensitively.")
+    milestones: list[str] = Field(default_factory=list, description="Milestone titles.")
+    branches: list[str] = Field(default_factory=list, description="Branch-name globs, e.g. 'mobile/*'.")
+    paths: list[str] = Field(default_factory=list, description="Changed-path globs, e.g. 'apps/mobile/**'.")
+    authors: list[str] = Field(default_factory=list, description="Author logins, e.g. 'dependabot[bot]'.")
+    titles: list[Regex] = Field(default_factory=list, description="Regular expressions searched in the title.")
+
+    def is_empty(self) -> bool:
+        return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles))
+
+
+NO_MATCH = Match()
+
+
+class KeyResult(Strict):
+    """A measure of an objective, addressed as `objective.kr`."""
+
+    id: Id
+    title: str
+    baseline: float | None = None
+    target: float | None = None
+    current: float | None = None
+    unit: str | None = None
+
+    def progress(self) -> float | None:
+        """(current - baseline) / (target - baseline), clamped to 0..1; None when unmeasurable."""
+        if self.baseline is None or self.target is None or self.current is None or self.target == self.baseline:
+            return None
+        return min(1.0, max(0.0, (self.current - self.baseline) / (self.target - self.baseline)))
+
+
+class Initiative(Strict):
+    """How an objective is pursued: a stream of work recognised by `match`."""
+
+    id: Id
+    title: str
+    description: str | None = None
+    owner: str | None = None
+    state: State = "active"
+    match: Match = Field(default_factory=lambda: NO_MATCH)
+
+
+class Objective(Strict):
+    """What the team wants to achieve, with the key results that measure it."""
+
+    id: Id
+    title: str
+    description: str | None = None
+    owner: str | None = None
+    start: Date | None = Field(default=None, description="When work on it began (for time elapsed).")
+    due: Date | None = None
+    state: State = "active"
+    key_results: list[KeyResult] = Field(default_factory=list)
+    initiatives: list[Initiative] = Field(default_factory=list)
+    match: Match = Field(default_factory=lambda: NO_MATCH)
+
+
+class Budget(Strict):
+    """Counted non-roadmap work with a ceiling (share of merged work in the report window)."""
+
+    id: Id
+    title: str
+    share: Percent = Field(description="Ceiling as a percentage of merged work, e.g. 20%; at most 100%.")
+    match: Match
+
+
+class Exempt(Strict):
+    """Not work at all: counted nowhere, listed as exempt."""
+
+    authors: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
+    titles: list[Regex] = Field(default_factory=list)
+    branches: list[str] = Field(default_factory=list)
+
+
+class References(Strict):
+    """How explicit references are written."""
+
+    trailers: list[str] = Field(default=["Objective", "Initiative", "Goal"], description="Trailer keys naming an id (case-insensitive).")
+    label_prefix: str = Field(default="goal:", description="Labels '<prefix><id>' point to an id.")
+    escape_hatch: str = Field(default="Unaligned", description="Trailer key of the escape hatch 'Unaligned: <reason>'.")
+
+
+class Policy(Strict):
+    """Rules and their severities; packs from `policies/` (or a path) via `extends`."""
+
+    extends: Annotated[list[str], BeforeValidator(_listify)] = Field(
+        default=[], description="Pack names (default, strict) or paths relative to the goals file."
+    )
+    rules: Annotated[dict[str, dict[str, Any]], BeforeValidator(_rule_shorthand)] = Field(
+        default={}, description="Per rule id: {severity: error|warning|notice|off, ...options}, or just the severity."
+    )
+    exempt: Exempt = Field(default_factory=Exempt)
+    references: References = Field(default_factory=References)
+    fail_on: Severity | None = Field(default=None, description="Lowest severity that fails the check (exit 1).")
+
+
+class ReportSettings(Strict):
+    """Where the alignment report goes and the thresholds of objective status."""
+
+    markdown: RepoPath = "ALIGNMENT.md"
+    json_path: RepoPath = Field(default="alignment.json", alias="json")
+    window_days: int = Field(default=90, ge=1, le=3650)
+    stale_days: int = Field(default=14, ge=1, description="No activity for this many days makes an issue stale.")
+    blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")
+    at_risk_margin: float = Field(default=0.15, ge=0, le=1, description="Progress behind time by more than this: at risk.")
+    off_track_margin: float = Field(default=0.35, ge=0, le=1, description="Progress behind time by more than this: off track.")
+
+
+SUPPORTED_VERSIONS = (1,)
+
+
+def _check_version(value: int) -> int:
+    if value not in SUPPORTED_VERSIONS:
+        raise ValueError(f"unsupported version {value}: this clew reads version 1")
+    return value
+
+
+class Goals(Strict):
+    """A goals file, format version 1."""
+
+    version: Annotated[int, AfterValidator(_check_version)]
+    mission: str
+    objectives: list[Objective]
+    budgets: list[Budget] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+
+    def key_result_count(self) -> int:
+        return sum(len(o.key_results) for o in self.objectives)
+
+    def initiatives(self) -> list[tuple[Objective, Initiative]]:
+        return [(o, i) for o in self.objectives for i in o.initiatives]
+
+    def summary(self) -> str:
+        counts = (
+            (len(self.objectives), "objective"),
+            (self.key_result_count(), "key result"),
+            (len(self.initiatives()), "initiative"),
+            (len(self.budgets), "budget"),
+        )
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)

@@ -1,0 +1,81 @@
+"""Human output: each item's thread, grouped findings, one summary line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from checker.findings import Finding
+from checker.term import paint
+
+if TYPE_CHECKING:
+    from checker.app import Result
+    from checker.config import Config
+
+MARKS = {"aligned": "✓", "budget": "✓", "exempt": "·", "escape": "~", "unaligned": "✗", "broken": "✗"}
+STYLE = {"aligned": "ok", "budget": "ok", "exempt": "dim", "escape": "notice", "unaligned": "error", "broken": "error"}
+
+
+def where(config: Config, finding: Finding) -> str:
+    if finding.location is None:
+        return ""
+    line, col = config.doc.at(finding.location.keys) if finding.location.file == config.file else (1, 1)
+    return f"{finding.location.file}:{line}:{col}: "
+
+
+def render_finding(config: Config, finding: Finding, color: bool) -> str:
+    label = paint(finding.severity, finding.severity, color)
+    text = f"{where(config, finding)}{label} [{finding.rule}] {finding.message}"
+    return f"{text}\n    hint: {finding.hint}" if finding.hint else text
+
+
+def finding_dict(config: Config, finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "subject": finding.subject,
+        "hint": finding.hint,
+        "fingerprint": finding.fingerprint,
+        "location": None,
+    }
+    if finding.location is not None:
+        line, col = config.doc.at(finding.location.keys)
+        out["location"] = {"file": finding.location.file, "line": line, "col": col}
+    return out
+
+
+def render(result: Result, color: bool) -> str:
+    lines: list[str] = []
+    for trace in result.traces:
+        mark = paint(MARKS[trace.status], STYLE[trace.status], color)
+        lines.append(f"{mark} {trace.thread()}")
+        if trace.status == "exempt":
+            lines.append(f"    exempt: {trace.exempt_because}")
+        for hop in trace.hops:
+            if hop.signal != "pyramid":
+                lines.append(paint(f"    {hop.signal}: {hop.evidence}", "dim", color))
+        for idea in result.suggestions.get(trace.item.name, []):
+            words = ", ".join(idea.matched[:5])
+            lines.append(f"    suggestion: {idea.kind} {idea.id} — {idea.title} (score {idea.score:.2f}; matched: {words})")
+    findings = sorted(result.findings, key=lambda f: (-_rank(f), f.subject, f.rule))
+    if findings:
+        lines.append("")
+    lines.extend(render_finding(result.config, f, color) for f in findings)
+    lines.extend(paint(f"note: {n}", "dim", color) for n in result.notes)
+    lines.append(summary(result, color))
+    return "\n".join(lines) + "\n"
+
+
+def _rank(finding: Finding) -> int:
+    return {"error": 3, "warning": 2, "notice": 1}.get(finding.severity, 0)
+
+
+def summary(result: Result, color: bool) -> str:
+    counts = result.counts()
+    parts = [f"{n} {status}" for status, n in counts.items() if n]
+    items = len(result.traces)
+    severities = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "notice")}
+    found = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in severities.items() if n) or "no findings"
+    verdict = paint("fails the policy", "error", color) if result.failing else paint("passes", "ok", color)
+    what = f"{items} item{'s' if items != 1 else ''} ({', '.join(parts)})" if items else "no work to judge"
+    return f"clew: {what}; {found}; {verdict} (fail on {result.config.policy.fail_on})"

@@ -1,0 +1,178 @@
+"""Policy packs, `extends`, per-rule severities and options, applied in one
+pass after the rules (rules never see the policy).
+
+A pack is a YAML file in the format of the goals file's `policy:` section.
+Shipped packs (`default`, `strict`) are reached by name; anything containing
+a `/` or ending in `.yml`/`.yaml` is a path relative to the file naming it.
+With no `extends`, the goals file extends `default`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from checker.errors import Diagnostic, GoalsError
+from checker.findings import RANK, SEVERITIES, Finding, Severity, fails
+from checker.goals import load
+from checker.goals.load import Document, Loc
+from checker.goals.model import Exempt, Policy, References
+from checker.rules import REGISTRY
+
+
+def packs_dir() -> Path:
+    """Shipped packs: inside the wheel, or `policies/` beside the package in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "policies", here.parent / "policies"):
+        if candidate.is_dir():
+            return candidate
+    return here / "policies"
+
+
+def shipped_packs() -> list[str]:
+    return sorted(p.stem for p in packs_dir().glob("*.yml"))
+
+
+@dataclass
+class Layer:
+    """One policy source (a pack or the goals file) and where it was written."""
+
+    doc: Document
+    prefix: Loc
+    policy: Policy
+    name: str
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    severities: dict[str, Severity]
+    options: dict[str, BaseModel]
+    exempt: Exempt
+    references: References
+    fail_on: Severity
+    packs: tuple[str, ...] = field(default=())
+
+    def apply(self, findings: Iterator[Finding] | list[Finding]) -> list[Finding]:
+        """Severity overrides in one pass; rules switched off are dropped."""
+        out = [f.with_severity(self.severities.get(f.rule, f.severity)) for f in findings]
+        return [f for f in out if f.severity != "off"]
+
+    def failing(self, findings: list[Finding]) -> list[Finding]:
+        return [f for f in findings if fails(f, self.fail_on)]
+
+
+class _Resolver:
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.layers: list[Layer] = []
+        self.visiting: list[Path] = []
+
+    def extends(self, layer: Layer) -> None:
+        """Depth-first: a layer's packs come before the layer itself."""
+        for index, name in enumerate(layer.policy.extends):
+            loc = (*layer.prefix, "extends", index)
+            path = self.find_pack(name, layer, loc)
+            if path is None:
+                continue
+            if path in self.visiting:
+                self.diagnostics.append(layer.doc.diagnostic(loc, f"pack {name!r} extends itself", "remove the cycle"))
+                continue
+            self.visiting.append(path)
+            self.load_pack(path, name)
+            self.visiting.pop()
+        self.layers.append(layer)
+
+    def find_pack(self, name: str, layer: Layer, loc: Loc) -> Path | None:
+        if "/" in name or name.endswith((".yml", ".yaml")):
+            path = (layer.doc.path.parent / name).resolve()
+            if path.is_file():
+                return path
+            self.diagnostics.append(
+                layer.doc.diagnostic(loc, f"policy pack file {name!r} not found", f"paths are relative to {layer.doc.display}")
+            )
+            return None
+        path = packs_dir() / f"{name}.yml"
+        if path.is_file():
+            return path.resolve()
+        known = shipped_packs()
+        hint = load.did_you_mean(name, known) or f"shipped packs: {', '.join(known)}"
+        self.diagnostics.append(layer.doc.diagnostic(loc, f"unknown policy pack {name!r}", hint))
+        return None
+
+    def load_pack(self, path: Path, name: str) -> None:
+        display = name if path.parent == packs_dir().resolve() else str(path)
+        try:
+            doc = load.read_document(path, f"{display}" if display.endswith((".yml", ".yaml")) else f"policies/{name}.yml")
+        except GoalsError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return
+        try:
+            policy = Policy.model_validate(doc.data)
+        except ValidationError as exc:
+            self.diagnostics.extend(load.pydantic_diagnostics(doc, exc, Policy))
+            return
+        self.extends(Layer(doc, (), policy, name))
+
+
+def _rule_diagnostics(layer: Layer) -> Iterator[Diagnostic]:
+    for rule_id, setting in layer.policy.rules.items():
+        loc = (*layer.prefix, "rules", rule_id)
+        rule = REGISTRY.get(rule_id)
+        if rule is None:
+            hint = load.did_you_mean(rule_id, list(REGISTRY)) or "`clew rules` lists the rules"
+            yield layer.doc.diagnostic(loc, f"unknown rule {rule_id!r}", hint, key=True)
+            continue
+        severity = setting.get("severity")
+        if severity is not None and severity not in SEVERITIES:
+            yield layer.doc.diagnostic((*loc, "severity"), f"{severity!r} is not a severity; expected one of {', '.join(SEVERITIES)}")
+        options = {k: v for k, v in setting.items() if k != "severity"}
+        try:
+            rule.options.model_validate(options)
+        except ValidationError as exc:
+            yield from load.pydantic_diagnostics(layer.doc, exc, rule.options, loc)
+
+
+def resolve(doc: Document, policy: Policy, prefix: Loc = ("policy",)) -> tuple[EffectivePolicy, list[Diagnostic]]:
+    """Merge the packs and the goals file's own policy; collect every problem."""
+    resolver = _Resolver()
+    if not policy.extends:
+        policy = policy.model_copy(update={"extends": ["default"]})
+    resolver.extends(Layer(doc, prefix, policy, doc.display))
+    for layer in resolver.layers:
+        resolver.diagnostics.extend(_rule_diagnostics(layer))
+    return _merge(resolver.layers), resolver.diagnostics
+
+
+def _merge(layers: list[Layer]) -> EffectivePolicy:
+    severities: dict[str, Severity] = {rule_id: rule.severity for rule_id, rule in REGISTRY.items()}
+    raw_options: dict[str, dict[str, Any]] = {rule_id: {} for rule_id in REGISTRY}
+    exempt: dict[str, list[str]] = {"authors": [], "labels": [], "titles": [], "branches": []}
+    references, fail_on = References(), "error"
+    for layer in layers:
+        for rule_id, setting in layer.policy.rules.items():
+            if rule_id in REGISTRY:
+                if setting.get("severity") in SEVERITIES:
+                    severities[rule_id] = setting["severity"]
+                raw_options[rule_id].update({k: v for k, v in setting.items() if k != "severity"})
+        for key, values in exempt.items():
+            values.extend(v for v in getattr(layer.policy.exempt, key) if v not in values)
+        if "references" in layer.policy.model_fields_set:
+            references = layer.policy.references
+        if layer.policy.fail_on is not None:
+            fail_on = layer.policy.fail_on
+    options = {}
+    for rule_id, rule in REGISTRY.items():
+        try:
+            options[rule_id] = rule.options.model_validate(raw_options[rule_id])
+        except ValidationError:
+            options[rule_id] = rule.options()
+    packs = tuple(layer.name for layer in layers[:-1])
+    return EffectivePolicy(severities, options, Exempt(**exempt), references, fail_on, packs)  # type: ignore[arg-type]
+
+
+def stricter(a: Severity, b: Severity) -> Severity:
+    return a if RANK[a] >= RANK[b] else b

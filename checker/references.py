@@ -1,0 +1,231 @@
+"""Text → references: trailers naming ids, the escape hatch, closing keywords,
+issue/PR/MR URLs, `Part-of:`, squash and merge subjects, branch names.
+
+Link detection must not lie. Quoted lines, code spans, fenced blocks and HTML
+comments are not read; a negated keyword ("does not fix #3") links nothing; a
+`#` inside a URL is not an issue; a date or version in a branch name is not an
+issue number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from checker.work import Reference, RefKind
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TRAILER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*:[ \t]*(.*?)\s*$")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+_PLACEHOLDER = "\x00U{}\x00"
+_PROJECT = r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
+_REF = rf"(?:(?:{_PROJECT})?[#!]\d+|GH-\d+|[A-Z][A-Z0-9_]+-\d+|\x00U\d+\x00)"
+_SEP = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)"
+_LIST = rf"(?P<refs>{_REF}(?:{_SEP}{_REF})*)"
+_NOUN = r"(?:(?:the\s+)?(?i:issues?|bugs?|tickets?|pull\s+requests?|merge\s+requests?|prs?|mrs?)\s+)?"
+_CLOSING = re.compile(
+    rf"(?<![\w-])(?P<kw>(?i:close[sd]?|closing|fix(?:e[sd]|ing)?|resolv(?:e[sd]?|ing)|implement(?:s|ed|ing)?))"
+    rf"(?i::)?\s+{_NOUN}{_LIST}(?![\w/])"
+)
+_MENTION = re.compile(
+    rf"(?<![\w-])(?P<kw>(?i:part\s+of|related\s+to|relates\s+to|refs?|references?|see(?:\s+also)?))"
+    rf":?\s+{_NOUN}{_LIST}(?![\w/])"
+)
+_ONE_REF = re.compile(
+    rf"(?P<project>{_PROJECT})?(?P<sign>[#!])(?P<num>\d+)|GH-(?P<gh>\d+)|(?P<ext>[A-Z][A-Z0-9_]+-\d+)|\x00U(?P<url>\d+)\x00"
+)
+_NEGATION = re.compile(r"(?i)\b(?:not|never|no|don't|doesn't|didn't|won't|isn't|can't|cannot|without)\s+(?:\w+\s+){0,2}$")
+_GITHUB_URL = re.compile(r"^https?://[^/]+/(?P<project>[^/]+/[^/]+)/(?P<what>issues|pull)/(?P<num>\d+)(?:[/?#].*)?$")
+_GITLAB_URL = re.compile(
+    r"^https?://[^/]+/(?P<project>[^/]+(?:/[^/]+)+?)/-/(?P<what>issues|work_items|merge_requests)/(?P<num>\d+)(?:[/?#].*)?$"
+)
+_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S")
+_SEE_MR = re.compile(r"(?m)^\s*See merge request (" + _PROJECT + r")!(\d+)\s*$")
+PLACEHOLDER_REASONS = frozenset(
+    {
+        "",
+        "n/a",
+        "na",
+        "none",
+        "todo",
+        "tbd",
+        "tbc",
+        "-",
+        "--",
+        "?",
+        "x",
+        "xxx",
+        "...",
+        "fixme",
+        "wip",
+        "unknown",
+        "null",
+        "nil",
+        "no",
+        "reason",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """Which trailer keys name ids and which one is the escape hatch."""
+
+    trailers: tuple[str, ...] = ("Objective", "Initiative", "Goal")
+    escape: str = "Unaligned"
+
+    @property
+    def lowered(self) -> frozenset[str]:
+        return frozenset(k.lower() for k in self.trailers)
+
+
+def readable_lines(text: str) -> Iterator[str]:
+    """The lines of `text` a person means as prose: no quotes, code or comments."""
+    fence: str | None = None
+    for line in _COMMENT.sub(" ", text).splitlines():
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        if line.lstrip().startswith(">"):
+            continue
+        yield _CODE_SPAN.sub(" ", line)
+
+
+def _url_reference(url: str) -> tuple[RefKind, str] | None:
+    url = url.rstrip(".,;:!?")
+    if match := _GITLAB_URL.match(url):
+        kind: RefKind = "mr" if match["what"] == "merge_requests" else "issue"
+        return kind, f"{match['project']}{'!' if kind == 'mr' else '#'}{match['num']}"
+    if match := _GITHUB_URL.match(url):
+        return ("pr" if match["what"] == "pull" else "issue"), f"{match['project']}#{match['num']}"
+    return None
+
+
+def _one(token: re.Match[str], urls: list[tuple[RefKind, str] | None]) -> tuple[RefKind, str] | None:
+    if token["url"] is not None:
+        return urls[int(token["url"])]
+    if token["gh"]:
+        return "issue", f"#{token['gh']}"
+    if token["ext"]:
+        return "issue", token["ext"]
+    kind: RefKind = "mr" if token["sign"] == "!" else "issue"
+    return kind, f"{token['project'] or ''}{token['sign']}{token['num']}"
+
+
+def _links(line: str, *, subject: bool) -> Iterator[Reference]:
+    urls: list[tuple[RefKind, str] | None] = []
+
+    def park(match: re.Match[str]) -> str:
+        urls.append(_url_reference(match.group(0)))
+        return _PLACEHOLDER.format(len(urls) - 1)
+
+    parked = _URL.sub(park, line)
+    taken: set[int] = set()  # character offsets inside keyword phrases
+    consumed: set[int] = set()  # URLs read as part of a keyword phrase
+    for pattern, closing in ((_CLOSING, True), (_MENTION, False)):
+        for match in pattern.finditer(parked):
+            if taken.intersection(range(*match.span())):
+                continue
+            taken.update(range(*match.span()))
+            tokens = list(_ONE_REF.finditer(match["refs"]))
+            consumed.update(int(t["url"]) for t in tokens if t["url"] is not None)
+            if _NEGATION.search(parked[: match.start()]):
+                continue
+            via = "closing keyword" if closing else "mention"
+            for token in tokens:
+                if found := _one(token, urls):
+                    yield Reference(found[0], found[1], _unpark(match.group(0), line), via, closing)
+    for index, found in enumerate(urls):
+        if found and index not in consumed:
+            yield Reference(found[0], found[1], line.strip(), "URL")
+    if subject and (squash := _SQUASH.search(line)):
+        yield Reference("pr", f"#{squash[1]}", squash.group(0).strip(), "squash subject")
+    if subject and (merge := _MERGE_PR.match(line)):
+        yield Reference("pr", f"#{merge[1]}", merge.group(0).strip(), "merge subject")
+
+
+def _unpark(phrase: str, line: str) -> str:
+    """The phrase as written (URLs back in place of their placeholders)."""
+    urls = _URL.findall(line)
+    return re.sub(r"\x00U(\d+)\x00", lambda m: urls[int(m[1])], phrase).strip()
+
+
+def _trailer(line: str, syntax: Syntax) -> Iterator[Reference]:
+    match = _TRAILER.match(line)
+    if not match:
+        return
+    key, value = match[1], match[2]
+    if key.lower() == syntax.escape.lower():
+        yield Reference("escape", value, line.strip(), "escape hatch")
+    elif key.lower() in syntax.lowered:
+        parts = [p.strip() for p in value.split(",")]
+        if parts and all(_ID.fullmatch(p) for p in parts):
+            for part in parts:
+                yield Reference("goal", part, line.strip(), f"{key} trailer")
+    elif key.lower() == "part-of":
+        for found in (_url_reference(u) for u in _URL.findall(value)):
+            if found:
+                yield Reference(found[0], found[1], line.strip(), "Part-of trailer")
+        for token in _ONE_REF.finditer(_URL.sub(" ", value)):
+            if token["url"] is None and (found := _one(token, [])):
+                yield Reference(found[0], found[1], line.strip(), "Part-of trailer")
+
+
+def parse(text: str, syntax: Syntax = Syntax()) -> list[Reference]:
+    """Every reference in a message or description, strongest syntax first, deduplicated."""
+    found = [Reference("mr", f"{match[1]}!{match[2]}", match.group(0).strip(), "merge request trailer") for match in _SEE_MR.finditer(text)]
+    special = syntax.lowered | {syntax.escape.lower(), "part-of"}
+    for number, line in enumerate(readable_lines(text)):
+        trailer = _TRAILER.match(line)
+        if trailer and trailer[1].lower() in special:
+            found.extend(_trailer(line, syntax))
+        else:
+            found.extend(_links(line, subject=number == 0))
+    return unique(found)
+
+
+def unique(references: Iterable[Reference]) -> list[Reference]:
+    """First occurrence of each (kind, target) wins, but a closing link beats a mention."""
+    best: dict[tuple[str, str], Reference] = {}
+    for ref in references:
+        key = (ref.kind, ref.target)
+        if key not in best or (ref.closing and not best[key].closing):
+            best[key] = ref
+    return list(best.values())
+
+
+_BRANCH_PATTERNS = (
+    re.compile(r"^(?P<num>\d+)-(?=[A-Za-z])"),
+    re.compile(r"(?:^|[/_-])(?i:issues?|gh|bug|fix|feature|feat|ticket)[-_/]?#?(?P<num>\d+)(?=$|[-_/])"),
+    re.compile(r"(?:^|/)#(?P<num>\d+)(?=$|[-_/])"),
+)
+_DATE = re.compile(r"(?:^|\D)\d{4}-\d{2}(?:-\d{2})?(?!\d)")
+
+
+def branch_references(branch: str) -> list[Reference]:
+    """Issue numbers a branch name carries (`17-login`, `fix/issue-17`, `gh-17`), never dates or versions."""
+    name = branch.removeprefix("refs/heads/")
+    leaf = name.rsplit("/", 1)[-1]
+    found: list[Reference] = []
+    for pattern in _BRANCH_PATTERNS:
+        for candidate in {leaf, name}:
+            match = pattern.search(candidate)
+            if match and not _DATE.match(candidate[max(0, match.start() - 1) :]) and not _looks_versioned(candidate, match):
+                found.append(Reference("issue", f"#{int(match['num'])}", name, "branch name"))
+    return unique(found)
+
+
+def _looks_versioned(text: str, match: re.Match[str]) -> bool:
+    after = text[match.end("num") : match.end("num") + 1]
+    before = text[max(0, match.start("num") - 1) : match.start("num")]
+    return after == "." or before in (".", "v")

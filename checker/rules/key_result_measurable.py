@@ -1,0 +1,31 @@
+"""A key result cannot be measured: it lacks a baseline, a target or a current value, or its target equals its baseline.
+
+Progress is `(current - baseline) / (target - baseline)`; without the three
+numbers the objective's status falls back to the share of linked issues
+closed.
+
+How to fix: give the key result `baseline`, `target` and `current` numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.findings import Finding, Location
+from checker.rules.base import GoalsContext, Options, Rule
+
+
+def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
+    for i, objective in enumerate(ctx.goals.objectives):
+        for j, kr in enumerate(objective.key_results):
+            missing = [name for name in ("baseline", "target", "current") if getattr(kr, name) is None]
+            if not missing and kr.target != kr.baseline:
+                continue
+            problem = f"has no {', '.join(missing)}" if missing else "has its target equal to its baseline"
+            where = Location(ctx.goals_file, ("objectives", i, "key_results", j, "id"))
+            subject = f"key result {objective.id}.{kr.id}"
+            hint = "give it baseline, target and current numbers"
+            yield Finding("key-result-measurable", RULE.severity, f"{subject} {problem}", subject, hint, where, (kr.id,))
+
+
+RULE = Rule("key-result-measurable", "warning", "goals", check, __doc__ or "")

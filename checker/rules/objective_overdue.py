@@ -1,0 +1,34 @@
+"""An active objective is past its due date.
+
+Options: `grace_days` (default 0): days after the due date before this fires.
+
+How to fix: mark it `state: achieved` or `state: dropped`, or move `due`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from checker.findings import Finding, Location
+from checker.rules.base import GoalsContext, Options, Rule
+
+
+class OverdueOptions(Options):
+    grace_days: int = Field(default=0, ge=0, description="Days after the due date before the rule fires.")
+
+
+def check(ctx: GoalsContext, options: OverdueOptions) -> Iterator[Finding]:
+    for i, objective in enumerate(ctx.goals.objectives):
+        due = objective.due
+        if objective.state == "active" and due and ctx.today > due + dt.timedelta(days=options.grace_days):
+            where = Location(ctx.goals_file, ("objectives", i, "due"))
+            days = (ctx.today - due).days
+            message = f"objective {objective.id} was due {due.isoformat()} ({days} day{'s' if days != 1 else ''} ago) and is still active"
+            hint = "set state: achieved or dropped, or move the due date"
+            yield Finding("objective-overdue", RULE.severity, message, f"objective {objective.id}", hint, where)
+
+
+RULE = Rule("objective-overdue", "warning", "goals", check, __doc__ or "", OverdueOptions)

@@ -1,0 +1,40 @@
+"""Work that traces to no objective: potential waste.
+
+A PR, MR, issue, branch or commit passes when a thread leads from it to an
+objective or a budget: an `Objective:`/`Initiative:` trailer, a `goal:<id>`
+label, a linked issue that traces, a label, milestone, branch or author named
+in an initiative's `match`, or a changed path under `match.paths`.
+Exempt work and work with a real `Unaligned: <reason>` line pass too.
+
+How to fix: add a trailer line naming the objective or initiative it serves,
+for example `Objective: retention`, or one of the suggested ids. If the work
+truly serves no objective, say why with `Unaligned: <reason>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.findings import Finding
+from checker.rules.base import ItemContext, Options, Rule
+from checker.suggest import suggest
+
+
+def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
+    trace = ctx.trace
+    if trace.status != "unaligned":
+        return
+    item = trace.item
+    ideas = suggest(ctx.goals, item)
+    message = f"{item.name} traces to no objective: {trace.breaks}"
+    if trace.refused_escape is not None:
+        message += f"; 'Unaligned: {trace.refused_escape}' is a placeholder, not a reason"
+    if ideas:
+        names = ", ".join(f"{s.id} ({s.score:.2f}: {', '.join(s.matched[:3])})" for s in ideas)
+        hint = f"add 'Objective: {ideas[0].id}' (closest: {names}), or 'Unaligned: <reason>'"
+    else:
+        hint = "add a line 'Objective: <id>' naming the objective it serves, or 'Unaligned: <reason>'"
+    yield Finding("unaligned-work", RULE.severity, message, item.name, hint)
+
+
+RULE = Rule("unaligned-work", "warning", "item", check, __doc__ or "")

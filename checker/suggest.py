@@ -1,0 +1,128 @@
+"""Rank the objectives and initiatives closest to a piece of untraced work.
+
+Deterministic and offline: words from the item's title, body, branch and
+paths are compared with the words of each target's title, description, key
+results and match rules, weighted by how rare each word is across the goals
+file (idf). Ties break by id.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from checker.goals.model import Goals, Match
+from checker.work import WorkItem
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "this",
+        "to",
+        "with",
+        "we",
+        "via",
+        "add",
+        "use",
+        "new",
+        "fix",
+        "fixes",
+        "update",
+        "make",
+        "more",
+        "less",
+        "feat",
+        "chore",
+        "refactor",
+        "wip",
+        "pr",
+        "mr",
+        "issue",
+        "branch",
+        "main",
+        "master",
+        "",
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1 and not w.isdigit()]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    kind: str
+    title: str
+    score: float
+    matched: tuple[str, ...]
+
+
+def _match_text(match: Match) -> str:
+    return " ".join([*match.labels, *match.milestones, *match.branches, *match.paths])
+
+
+def _documents(goals: Goals) -> list[tuple[str, str, str, str]]:
+    docs = []
+    for o in goals.objectives:
+        if o.state != "active":
+            continue
+        krs = " ".join(k.title for k in o.key_results)
+        docs.append((o.id, "objective", o.title, f"{o.id} {o.title} {o.description or ''} {krs} {_match_text(o.match)}"))
+        for i in o.initiatives:
+            if i.state == "active":
+                docs.append((i.id, "initiative", i.title, f"{i.id} {i.title} {i.description or ''} {_match_text(i.match)}"))
+    for b in goals.budgets:
+        docs.append((b.id, "budget", b.title, f"{b.id} {b.title} {_match_text(b.match)}"))
+    return docs
+
+
+def suggest(goals: Goals, item: WorkItem, limit: int = 3) -> list[Suggestion]:
+    docs = [(i, k, t, Counter(words(text))) for i, k, t, text in _documents(goals)]
+    if not docs:
+        return []
+    frequency = Counter(w for *_, bag in docs for w in bag)
+    idf = {w: math.log(1 + len(docs) / n) for w, n in frequency.items()}
+    text = " ".join([item.title, item.body[:4000], item.branch or "", " ".join(item.paths[:200])])
+    text += " " + " ".join(c.title for c in item.commits[:200])
+    query = set(words(text))
+    ranked = []
+    for ident, kind, title, bag in docs:
+        common = sorted(query & bag.keys())
+        if not common:
+            continue
+        norm = math.sqrt(sum(idf[w] ** 2 for w in bag)) * math.sqrt(max(len(query), 1))
+        score = sum(idf[w] ** 2 for w in common) / norm if norm else 0.0
+        ranked.append(Suggestion(ident, kind, title, round(min(1.0, score), 3), tuple(common)))
+    ranked.sort(key=lambda s: (-s.score, s.id))
+    return ranked[:limit]

@@ -1,0 +1,67 @@
+"""The forge-neutral work model: what every source returns, whatever the forge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["pr", "mr", "issue", "commit", "branch"]
+RefKind = Literal["goal", "issue", "pr", "mr", "escape"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference found in text: an id of the pyramid, a linked issue/PR/MR, or the escape hatch.
+
+    `target` is the id (kind goal), the issue/PR/MR key such as ``#12``,
+    ``owner/repo#12`` or ``group/project!7`` (kinds issue, pr, mr), or the
+    reason (kind escape). `evidence` is the text that was read; `via` names the
+    syntax that matched (trailer, closing keyword, URL, squash subject, ...).
+    """
+
+    kind: RefKind
+    target: str
+    evidence: str
+    via: str
+    closing: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A PR, MR, issue, commit or branch, as far as clew needs to know it."""
+
+    kind: Kind
+    key: str
+    title: str = ""
+    body: str = ""
+    author: str = ""
+    author_is_bot: bool = False
+    labels: tuple[str, ...] = ()
+    milestone: str | None = None
+    branch: str | None = None
+    base_branch: str | None = None
+    paths: tuple[str, ...] = ()
+    linked: tuple[str, ...] = ()
+    parent: str | None = None
+    state: str = "open"
+    created_at: str | None = None
+    updated_at: str | None = None
+    merged_at: str | None = None
+    url: str | None = None
+    commits: tuple[WorkItem, ...] = field(default=(), repr=False)
+
+    @property
+    def name(self) -> str:
+        """How people call it: 'PR #42', 'branch mobile/login', 'commit 1a2b3c4d'."""
+        if self.kind == "commit":
+            return f"commit {self.key[:10]}"
+        if self.kind == "branch":
+            return f"branch {self.key}"
+        sign = "!" if self.kind == "mr" else "#"
+        return f"{self.kind.upper() if self.kind != 'issue' else 'issue'} {sign}{self.key}"
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The messages to read references from: its own, then its commits'."""
+        own = "" if self.kind == "branch" else f"{self.title}\n\n{self.body}" if self.body else self.title
+        return (own, *(f"{c.title}\n\n{c.body}" if c.body else c.title for c in self.commits))
