@@ -206,12 +206,12 @@ class _Composer:
 def _events(text: str) -> Iterator[Any]:
     """libyaml's events through ruamel's C parser; the pure parser without it."""
     try:
-        from ruamel.yaml.cyaml import CParser
+        from ruamel.yaml.cyaml import CSafeLoader
     except ImportError:  # no C extension on this platform
         from ruamel.yaml import YAML
 
         return iter(YAML(typ="safe", pure=True).parse(text))
-    parser = CParser(text)
+    parser = CSafeLoader(text)
     return iter(parser.get_event, None)
 
 
