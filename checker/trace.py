@@ -264,7 +264,7 @@ def _match_signal(rule: Match, item: WorkItem) -> tuple[str, str, str] | None:
     if item.milestone and any(m.lower() == item.milestone.lower() for m in rule.milestones):
         return f'milestone "{item.milestone}"', item.milestone, "milestone match"
     if item.branch and (hit := next((p for p in rule.branches if globs.matches(p, item.branch)), None)):
-        return f"branch {item.branch}", hit, "branch match"
+        return f'branch pattern "{hit}"', item.branch, "branch match"
     if item.author and any(a.lower() == item.author.lower() for a in rule.authors):
         return f"author {item.author}", item.author, "author match"
     if item.title and (hit := next((p for p in rule.titles if re.search(p, item.title)), None)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -70,7 +71,8 @@ class Repo:
         path.write_text(text, encoding="utf-8")
 
     def commit(self, message: str, files: dict[str, str] | None = None, author: str | None = None) -> str:
-        for rel, text in (files or {f"file-{abs(hash(message)) % 10**8}.txt": message}).items():
+        default = f"file-{hashlib.sha1(message.encode()).hexdigest()[:10]}.txt"
+        for rel, text in (files or {default: message}).items():
             self.write(rel, text)
         self.git("add", "-A")
         env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author}@example.com"} if author else None

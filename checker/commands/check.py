@@ -4,6 +4,7 @@ against its upstream (or the default branch)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,21 @@ def repo_root(cwd: Path) -> Path:
     return root
 
 
+def pre_commit_range() -> tuple[str | None, str | None]:
+    """pre-commit's pre-push stage passes the range in the environment."""
+    frm, to = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    branch = os.environ.get("PRE_COMMIT_REMOTE_BRANCH") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+    name = branch.removeprefix("refs/heads/") if branch else None
+    return (f"{frm}..{to}" if frm and to else None), name
+
+
 def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
+    env_spec, env_branch = pre_commit_range()
+    if spec is None and env_spec is not None:
+        plan = plan_range(root, env_spec, per_commit)
+        if env_branch and not per_commit:
+            plan.items = [git.branch_item(env_branch, item.commits, plan.base) for item in plan.items]
+        return plan
     if spec:
         base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
         head = head or "HEAD"

@@ -31,7 +31,8 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
         message += f"; 'Unaligned: {trace.refused_escape}' is a placeholder, not a reason"
     if ideas:
         names = ", ".join(f"{s.id} ({s.score:.2f}: {', '.join(s.matched[:3])})" for s in ideas)
-        hint = f"add 'Objective: {ideas[0].id}' (closest: {names}), or 'Unaligned: <reason>'"
+        key = "Initiative" if ideas[0].kind == "initiative" else "Objective"
+        hint = f"add '{key}: {ideas[0].id}' (closest: {names}), or 'Unaligned: <reason>'"
     else:
         hint = "add a line 'Objective: <id>' naming the objective it serves, or 'Unaligned: <reason>'"
     yield Finding("unaligned-work", RULE.severity, message, item.name, hint)
