@@ -1,4 +1,8 @@
-"""The pipeline spelled out once: load, collect, trace, evaluate, decide."""
+"""The pipeline spelled out once: load, collect, trace, evaluate, decide.
+
+The item pipeline works on the compiled pyramid only; the rules about the
+goals file itself need the full models and run where they are loaded.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,60 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from checker.config import Config, load_config
+from checker.compiled import Pyramid
 from checker.errors import EXIT_FINDINGS, EXIT_OK
-from checker.findings import Finding
-from checker.goals import load
+from checker.findings import Finding, Location, apply_severities, fails
 from checker.rules import REGISTRY
-from checker.rules.base import GoalsContext, ItemContext
+from checker.rules.base import ItemContext
 from checker.suggest import Suggestion, suggest
-from checker.trace import Trace
+from checker.trace import Trace, Tracer
 from checker.work import WorkItem
+
+if TYPE_CHECKING:
+    from checker.config import Config
+    from checker.goals.load import Document
 
 
 def configure(root: Path, goals: str | None) -> Config:
-    path = load.discover(goals, root)
-    return load_config(path, load.display_name(path, root))
+    from checker.config import load_config
+    from checker.goals.discover import discover, display_name
+
+    path = discover(goals, root)
+    return load_config(path, display_name(path, root))
 
 
 def goals_findings(config: Config, today: dt.date) -> list[Finding]:
+    from checker.rules.base import GoalsContext
+
     ctx = GoalsContext(config.goals, config.file, today)
     raw = [f for rule in REGISTRY.values() if rule.scope == "goals" for f in rule.check(ctx, config.policy.options[rule.id])]
-    return config.policy.apply(raw)
+    return apply_severities(raw, config.policy.severities)
 
 
 @dataclass
 class Result:
-    config: Config
+    pyramid: Pyramid
     traces: list[Trace]
     findings: list[Finding]
     suggestions: dict[str, list[Suggestion]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    doc: Document | None = None
 
     @property
     def failing(self) -> list[Finding]:
-        return self.config.policy.failing(self.findings)
+        return [f for f in self.findings if fails(f, self.pyramid.fail_on)]
 
     @property
     def exit_code(self) -> int:
         return EXIT_FINDINGS if self.failing else EXIT_OK
+
+    def locate(self, location: Location) -> tuple[int, int]:
+        """A symbolic location as line and column, once, at output."""
+        if self.doc is not None and location.file == self.doc.display:
+            return self.doc.at(location.keys)
+        return location.line, location.col
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("aligned", "budget", "exempt", "escape", "unaligned", "broken"), 0)
@@ -53,22 +73,31 @@ class Result:
 
 
 def evaluate(
-    config: Config,
+    pyramid: Pyramid,
     items: Sequence[WorkItem],
     *,
     today: dt.date,
     linked: Mapping[str, WorkItem] | None = None,
     goals_changed: bool = False,
-    with_goals_rules: bool = True,
+    extra: Sequence[Finding] = (),
     notes: Sequence[str] = (),
+    doc: Document | None = None,
 ) -> Result:
-    tracer = config.tracer()
+    tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in items]
+    item_rules = [(rule, rule.options(**pyramid.options.get(rule.id, {}))) for rule in REGISTRY.values() if rule.scope == "item"]
     raw: list[Finding] = []
-    item_rules = [rule for rule in REGISTRY.values() if rule.scope == "item"]
     for trace in traces:
-        ctx = ItemContext(config.goals, config.file, trace, today, goals_changed)
-        raw.extend(f for rule in item_rules for f in rule.check(ctx, config.policy.options[rule.id]))
-    findings = config.policy.apply(raw) + (goals_findings(config, today) if with_goals_rules else [])
-    ideas = {t.item.name: suggest(config.goals, t.item) for t in traces if t.status in ("unaligned", "broken")}
-    return Result(config, traces, findings, ideas, list(notes))
+        ctx = ItemContext(pyramid, trace, today, goals_changed)
+        raw.extend(f for rule, options in item_rules for f in rule.check(ctx, options))
+    findings = apply_severities(raw, pyramid.severities) + list(extra)
+    ideas = {t.item.name: suggest(pyramid, t.item) for t in traces if t.status in ("unaligned", "broken")}
+    return Result(pyramid, traces, findings, ideas, list(notes), doc)
+
+
+def evaluate_config(
+    config: Config, items: Sequence[WorkItem], *, today: dt.date, with_goals_rules: bool = True, **kwargs: object
+) -> Result:
+    """Items against a fully loaded configuration, with the goals rules when asked."""
+    extra = goals_findings(config, today) if with_goals_rules else []
+    return evaluate(config.pyramid(), items, today=today, extra=extra, doc=config.doc, **kwargs)  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import click
 
 from checker import __version__
-from checker.errors import EXIT_INTERNAL, EXIT_OK, ClewError
+from checker.errors import EXIT_OK, ClewError
 
 FORMATS = ("text", "json", "sarif")
 
@@ -107,37 +106,18 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
     ctx.exit(result.exit_code)
 
 
-@clew.command(name="pre-push")
+@clew.command(name="pre-push", context_settings={"ignore_unknown_options": True})
 @goals_option
 @click.option("--per-commit", is_flag=True, help="Judge each commit instead of each pushed branch.")
 @click.argument("remote", required=False)
 @click.argument("url", required=False)
 @click.pass_context
 def pre_push(ctx: click.Context, goals: str | None, per_commit: bool, remote: str | None, url: str | None) -> None:
-    """git's pre-push hook protocol (refs on stdin)."""
-    stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-    if not stdin.strip():
-        ctx.exit(EXIT_OK)
-    from checker.commands import prepush as command
+    """git's pre-push hook protocol (refs on stdin); what `clew hook install` runs."""
+    from checker.commands.prepush import main as lean
 
-    result = command.run(Path.cwd(), stdin, goals, per_commit, _today())
-    if result is None:
-        ctx.exit(EXIT_OK)
-    color = _color(ctx, sys.stderr)
-    from checker.outputs import text
-
-    _emit(text.render(result, color), color, err=True)
-    if result.failing:
-        _emit(_refusal(result), color, err=True)
-    ctx.exit(result.exit_code)
-
-
-def _refusal(result: Any) -> str:
-    return (
-        "clew: push refused. Add a line 'Objective: <id>' (or 'Initiative: <id>') to a commit message, "
-        "e.g. with `git commit --amend`, or 'Unaligned: <reason>' if the work serves no objective. "
-        "To push anyway: git push --no-verify\n"
-    )
+    args = [*(["--goals", goals] if goals else []), *(["--per-commit"] if per_commit else [])]
+    ctx.exit(lean([*args, "--color", ctx.find_root().params.get("color") or "auto"]))
 
 
 @clew.group()
@@ -207,11 +187,10 @@ def _root(require_git: bool = False) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from checker.errors import report
+
     try:
         code = clew.main(args=list(argv) if argv is not None else None, prog_name="clew", standalone_mode=False)
-    except ClewError as exc:
-        click.echo(f"clew: {exc.render()}" if "\n" not in exc.render() else exc.render(), err=True)
-        return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
@@ -220,12 +199,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("clew: aborted", err=True)
         return 130
-    except Exception:  # a bug in clew: one paragraph, the details only on request
-        if os.environ.get("CLEW_DEBUG"):
-            traceback.print_exc()
-        kind = sys.exc_info()[0]
-        click.echo(
-            f"clew: internal error ({kind.__name__ if kind else 'unknown'}); please report it, with CLEW_DEBUG=1 for details", err=True
-        )
-        return EXIT_INTERNAL
+    except Exception as exc:
+        return report(exc)
     return code if isinstance(code, int) else EXIT_OK

@@ -1,17 +1,18 @@
 """Goals file + effective policy, loaded and validated together: every error of
-every file at once, or a ready configuration."""
+every file at once, or a ready configuration and its compiled pyramid."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.compiled import MatchRule, Node, Pyramid
 from checker.errors import Diagnostic, GoalsError
-from checker.goals import load
+from checker.goals import load, yamldoc
 from checker.goals.load import Document
-from checker.goals.model import Goals
+from checker.goals.model import Exempt, Goals, Match
 from checker.policy import EffectivePolicy, resolve
-from checker.trace import Tracer
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class Config:
     def file(self) -> str:
         return self.doc.display
 
-    def tracer(self) -> Tracer:
-        return Tracer(self.goals, self.policy.exempt, self.policy.references)
+    def pyramid(self) -> Pyramid:
+        return compile_pyramid(self)
 
 
 def from_document(doc: Document) -> Config:
@@ -44,14 +45,49 @@ def load_config(path: Path, display: str) -> Config:
     return from_document(load.read_document(path, display))
 
 
-def load_text(text: bytes, display: str, base: Path) -> Config:
-    """A goals file read from elsewhere (git at the base commit), resolved as if at `base`."""
-    from checker.goals import yamldoc
-
+def load_bytes(text: bytes, display: str, path: Path) -> Config:
+    """A goals file read from elsewhere (git at the base commit), resolved as if at `path`."""
     try:
         data = yamldoc.parse(yamldoc.decode(text))
     except yamldoc.YamlProblem as problem:
         raise GoalsError([problem.diagnostic(display)]) from None
+    if data is None:
+        raise GoalsError([Diagnostic(display, 1, 1, "(file)", "the file is empty")])
     if not isinstance(data, dict):
         raise GoalsError([Diagnostic(display, 1, 1, "(file)", "expected a mapping of keys at the top")])
-    return from_document(Document(base, display, data))
+    return from_document(Document(path, display, data))
+
+
+def _rule(match: Match | Exempt) -> MatchRule:
+    return MatchRule(**{f: tuple(getattr(match, f, ())) for f in ("labels", "milestones", "branches", "paths", "authors", "titles")})
+
+
+def _words(match: Match) -> str:
+    return " ".join([*match.labels, *match.milestones, *match.branches, *match.paths])
+
+
+def compile_pyramid(config: Config) -> Pyramid:
+    goals, policy = config.goals, config.policy
+    nodes: list[Node] = []
+    for o in goals.objectives:
+        krs = " ".join(k.title for k in o.key_results)
+        nodes.append(Node("objective", o.id, o.title, o.state, None, f"{o.description or ''} {krs} {_words(o.match)}", _rule(o.match)))
+        for i in o.initiatives:
+            state = i.state if o.state == "active" else o.state
+            nodes.append(Node("initiative", i.id, i.title, state, o.id, f"{i.description or ''} {_words(i.match)}", _rule(i.match)))
+    nodes.extend(Node("budget", b.id, b.title, "active", None, _words(b.match), _rule(b.match)) for b in goals.budgets)
+    refs = policy.references
+    return Pyramid(
+        file=config.file,
+        mission=goals.mission,
+        nodes=tuple(nodes),
+        key_results={f"{o.id}.{k.id}": o.id for o in goals.objectives for k in o.key_results},
+        exempt=_rule(policy.exempt),
+        trailers=tuple(refs.trailers),
+        escape=refs.escape_hatch,
+        label_prefix=refs.label_prefix,
+        severities=dict(policy.severities),
+        options={rule_id: dataclasses.asdict(options) for rule_id, options in policy.options.items()},
+        fail_on=policy.fail_on,
+        packs=policy.packs,
+    )

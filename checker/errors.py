@@ -60,3 +60,19 @@ class GoalsError(ClewError):
 
 class GitError(ClewError):
     """git failed or the repository is not in the state we need."""
+
+
+def report(exc: BaseException) -> int:
+    """Print an error as one paragraph on stderr and return its exit code."""
+    import os
+    import sys
+    import traceback
+
+    if isinstance(exc, ClewError):
+        text = exc.render()
+        sys.stderr.write((text if "\n" in text else f"clew: {text}") + "\n")
+        return exc.exit_code
+    if os.environ.get("CLEW_DEBUG"):
+        traceback.print_exception(exc)
+    sys.stderr.write(f"clew: internal error ({type(exc).__name__}); please report it, with CLEW_DEBUG=1 for details\n")
+    return EXIT_INTERNAL

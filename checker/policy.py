@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from checker.errors import Diagnostic, GoalsError
-from checker.findings import RANK, SEVERITIES, Finding, Severity, fails
+from checker.findings import SEVERITIES, Severity
 from checker.goals import load
 from checker.goals.load import Document, Loc
 from checker.goals.model import Exempt, Policy, References
 from checker.rules import REGISTRY
+from checker.rules.base import Options
 
 
 def packs_dir() -> Path:
@@ -50,19 +51,16 @@ class Layer:
 @dataclass(frozen=True)
 class EffectivePolicy:
     severities: dict[str, Severity]
-    options: dict[str, BaseModel]
+    options: dict[str, Options]
     exempt: Exempt
     references: References
     fail_on: Severity
     packs: tuple[str, ...] = field(default=())
+    files: tuple[Path, ...] = field(default=())
 
-    def apply(self, findings: Iterator[Finding] | list[Finding]) -> list[Finding]:
-        """Severity overrides in one pass; rules switched off are dropped."""
-        out = [f.with_severity(self.severities.get(f.rule, f.severity)) for f in findings]
-        return [f for f in out if f.severity != "off"]
 
-    def failing(self, findings: list[Finding]) -> list[Finding]:
-        return [f for f in findings if fails(f, self.fail_on)]
+def validate_options(rule_id: str, raw: dict[str, Any]) -> Options:
+    return TypeAdapter(REGISTRY[rule_id].options).validate_python(raw)
 
 
 class _Resolver:
@@ -131,7 +129,7 @@ def _rule_diagnostics(layer: Layer) -> Iterator[Diagnostic]:
             yield layer.doc.diagnostic((*loc, "severity"), f"{severity!r} is not a severity; expected one of {', '.join(SEVERITIES)}")
         options = {k: v for k, v in setting.items() if k != "severity"}
         try:
-            rule.options.model_validate(options)
+            validate_options(rule_id, options)
         except ValidationError as exc:
             yield from load.pydantic_diagnostics(layer.doc, exc, rule.options, loc)
 
@@ -164,15 +162,12 @@ def _merge(layers: list[Layer]) -> EffectivePolicy:
             references = layer.policy.references
         if layer.policy.fail_on is not None:
             fail_on = layer.policy.fail_on
-    options = {}
+    options: dict[str, Options] = {}
     for rule_id, rule in REGISTRY.items():
         try:
-            options[rule_id] = rule.options.model_validate(raw_options[rule_id])
+            options[rule_id] = validate_options(rule_id, raw_options[rule_id])
         except ValidationError:
             options[rule_id] = rule.options()
     packs = tuple(layer.name for layer in layers[:-1])
-    return EffectivePolicy(severities, options, Exempt(**exempt), references, fail_on, packs)  # type: ignore[arg-type]
-
-
-def stricter(a: Severity, b: Severity) -> Severity:
-    return a if RANK[a] >= RANK[b] else b
+    files = tuple(layer.doc.path for layer in layers[:-1])
+    return EffectivePolicy(severities, options, Exempt(**exempt), references, fail_on, packs, files)  # type: ignore[arg-type]

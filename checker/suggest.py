@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from checker.goals.model import Goals, Match
+from checker.compiled import Pyramid
 from checker.work import WorkItem
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -88,27 +88,8 @@ class Suggestion:
     matched: tuple[str, ...]
 
 
-def _match_text(match: Match) -> str:
-    return " ".join([*match.labels, *match.milestones, *match.branches, *match.paths])
-
-
-def _documents(goals: Goals) -> list[tuple[str, str, str, str]]:
-    docs = []
-    for o in goals.objectives:
-        if o.state != "active":
-            continue
-        krs = " ".join(k.title for k in o.key_results)
-        docs.append((o.id, "objective", o.title, f"{o.id} {o.title} {o.description or ''} {krs} {_match_text(o.match)}"))
-        for i in o.initiatives:
-            if i.state == "active":
-                docs.append((i.id, "initiative", i.title, f"{i.id} {i.title} {i.description or ''} {_match_text(i.match)}"))
-    for b in goals.budgets:
-        docs.append((b.id, "budget", b.title, f"{b.id} {b.title} {_match_text(b.match)}"))
-    return docs
-
-
-def suggest(goals: Goals, item: WorkItem, limit: int = 3) -> list[Suggestion]:
-    docs = [(i, k, t, Counter(words(text))) for i, k, t, text in _documents(goals)]
+def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3) -> list[Suggestion]:
+    docs = [(n.id, n.kind, n.title, Counter(words(f"{n.id} {n.title} {n.text}"))) for n in pyramid.nodes if n.state == "active"]
     if not docs:
         return []
     frequency = Counter(w for *_, bag in docs for w in bag)

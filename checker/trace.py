@@ -10,14 +10,13 @@ the escape hatch after.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from checker import globs, references
-from checker.goals.model import Exempt, Goals, Match, References
+from checker.compiled import MatchRule, Pyramid
 from checker.references import PLACEHOLDER_REASONS, Syntax
 from checker.work import Reference, WorkItem
 
@@ -73,31 +72,30 @@ class Trace:
 class Index:
     """Ids of the pyramid (one namespace) and the match rules, looked up once."""
 
-    def __init__(self, goals: Goals) -> None:
-        self.goals = goals
+    def __init__(self, pyramid: Pyramid) -> None:
         self.targets: dict[str, Target] = {}
-        self.matchers: list[tuple[Target, Match]] = []
-        self.budgets: list[tuple[Target, Match]] = []
-        for objective in goals.objectives:
-            parent = Target("objective", objective.id, objective.title, objective.state)
-            self.targets[objective.id] = parent
-            for initiative in objective.initiatives:
-                state = initiative.state if objective.state == "active" else objective.state
-                target = Target("initiative", initiative.id, initiative.title, state, objective.id)
-                self.targets[initiative.id] = target
-                self.matchers.append((target, initiative.match))
-            self.matchers.append((parent, objective.match))
-            for kr in objective.key_results:
-                self.targets.setdefault(f"{objective.id}.{kr.id}", parent)
-        for budget in goals.budgets:
-            target = Target("budget", budget.id, budget.title)
-            self.targets[budget.id] = target
-            self.budgets.append((target, budget.match))
+        self.matchers: list[tuple[Target, MatchRule]] = []
+        self.budgets: list[tuple[Target, MatchRule]] = []
+        objectives: list[tuple[Target, MatchRule]] = []
+        for node in pyramid.nodes:
+            target = Target(node.kind, node.id, node.title, node.state, node.objective)  # type: ignore[arg-type]
+            self.targets[node.id] = target
+            if node.kind == "budget":
+                self.budgets.append((target, node.match))
+            elif node.kind == "initiative":
+                self.matchers.append((target, node.match))
+            else:
+                objectives.append((target, node.match))
+        self.matchers.extend(objectives)
+        for kr, objective in pyramid.key_results.items():
+            self.targets.setdefault(kr, self.targets[objective])
 
     def resolve(self, ident: str) -> Target | None:
         return self.targets.get(ident) or self.targets.get(ident.lower())
 
     def suggest_id(self, ident: str) -> str:
+        import difflib
+
         names = [k for k in self.targets if "." not in k] + [k for k in self.targets if "." in k]
         close = difflib.get_close_matches(ident, names, n=1, cutoff=0.6)
         return close[0] if close else ""
@@ -112,12 +110,11 @@ class Index:
 
 
 class Tracer:
-    def __init__(self, goals: Goals, exempt: Exempt | None = None, refs: References | None = None) -> None:
-        self.index = Index(goals)
-        refs = refs or goals.policy.references
-        self.syntax = Syntax(tuple(refs.trailers), refs.escape_hatch)
-        self.label_prefix = refs.label_prefix.lower()
-        self.exempt = exempt or goals.policy.exempt
+    def __init__(self, pyramid: Pyramid) -> None:
+        self.index = Index(pyramid)
+        self.syntax = Syntax(pyramid.trailers, pyramid.escape)
+        self.label_prefix = pyramid.label_prefix.lower()
+        self.exempt = pyramid.exempt
 
     def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None) -> Trace:
         if reason := self._exempt(item):
@@ -126,27 +123,20 @@ class Tracer:
         state = _Walk(self, linked or {})
         found = state.follow(item, refs, depth=0, seen=frozenset({_key(item)}))
         unknown = tuple(state.unknown)
+        unresolved = tuple(state.unresolved)
         if found is not None:
             hops, target = found
-            return Trace(
-                item,
-                "budget" if target.kind == "budget" else "aligned",
-                tuple(hops),
-                target,
-                unknown=unknown,
-                unresolved=tuple(state.unresolved),
-                extra_targets=tuple(state.others),
-            )
+            status: Status = "budget" if target.kind == "budget" else "aligned"
+            return Trace(item, status, tuple(hops), target, unknown=unknown, unresolved=unresolved, extra_targets=tuple(state.others))
         escapes = [r for r in refs if r.kind == "escape"]
         breaks = state.where_it_breaks(item)
         if escapes:
             reason = escapes[0].target.strip()
             if reason.lower().strip(" .") not in PLACEHOLDER_REASONS and len(reason) >= 3:
                 hop = Hop(f"Unaligned: {reason}", escapes[0].evidence, "escape hatch")
-                return Trace(item, "escape", (hop,), escape=reason, unknown=unknown, unresolved=tuple(state.unresolved))
-            return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=tuple(state.unresolved))
-        status: Status = "broken" if unknown else "unaligned"
-        return Trace(item, status, breaks=breaks, unknown=unknown, unresolved=tuple(state.unresolved))
+                return Trace(item, "escape", (hop,), escape=reason, unknown=unknown, unresolved=unresolved)
+            return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=unresolved)
+        return Trace(item, "broken" if unknown else "unaligned", breaks=breaks, unknown=unknown, unresolved=unresolved)
 
     def _exempt(self, item: WorkItem) -> str | None:
         ex = self.exempt
@@ -256,7 +246,7 @@ class _Walk:
         return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 
-def _match_signal(rule: Match, item: WorkItem) -> tuple[str, str, str] | None:
+def _match_signal(rule: MatchRule, item: WorkItem) -> tuple[str, str, str] | None:
     labels = {label.lower(): label for label in item.labels}
     for wanted in rule.labels:
         if wanted.lower() in labels:

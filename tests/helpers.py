@@ -28,7 +28,7 @@ def commit(message: str, **fields: object) -> WorkItem:
 
 
 def findings(cfg: Config, item: WorkItem, *, changed: bool = False, today: dt.date = TODAY) -> list[Finding]:
-    return app.evaluate(cfg, [item], today=today, goals_changed=changed, with_goals_rules=False).findings
+    return app.evaluate_config(cfg, [item], today=today, goals_changed=changed, with_goals_rules=False).findings
 
 
 def rules_fired(cfg: Config, item: WorkItem | None = None, **kwargs: object) -> set[str]:

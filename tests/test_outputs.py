@@ -32,7 +32,7 @@ def dataset(tmp: Path) -> app.Result:
         commit("Hotfix\n\nUnaligned: production outage on 2026-11-20"),
     ]
     linked = {"#17": WorkItem(kind="issue", key="17", title="Users log out", labels=("mobile",))}
-    return app.evaluate(cfg, items, today=TODAY, linked=linked)
+    return app.evaluate_config(cfg, items, today=TODAY, linked=linked)
 
 
 def _check(name: str, rendered: str) -> None:
@@ -78,7 +78,7 @@ def test_sarif_rules_come_from_the_registry_and_fingerprints_have_no_lines(tmp_p
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] in ("error", "warning", "note")
     moved = config(tmp_path, "# moved\n\n\n" + goals_text("strict").replace('    owner: "@omar"\n', ""))
-    again = app.evaluate(moved, [], today=TODAY)
+    again = app.evaluate_config(moved, [], today=TODAY)
     before = {r["partialFingerprints"]["clewFingerprint/v1"] for r in run["results"] if "physicalLocation" in r["locations"][0]}
     after = {f.fingerprint for f in again.findings}
     assert before == after

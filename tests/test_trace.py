@@ -15,7 +15,7 @@ from tests.helpers import commit, config
 
 @pytest.fixture
 def tracer(tmp_path: Path) -> Tracer:
-    return config(tmp_path).tracer()
+    return Tracer(config(tmp_path).pyramid())
 
 
 def pr(body: str = "", **fields: object) -> WorkItem:
@@ -57,7 +57,7 @@ def test_milestone_of_a_linked_issue(tmp_path: Path) -> None:
     from tests.conftest import goals_text
 
     text = goals_text().replace("          labels: [onboarding]\n", "          milestones: [Onboarding v2]\n")
-    trace = config(tmp_path, text).tracer().trace(pr("Fixes #5"), {"#5": issue(5, milestone="Onboarding v2")})
+    trace = Tracer(config(tmp_path, text).pyramid()).trace(pr("Fixes #5"), {"#5": issue(5, milestone="Onboarding v2")})
     assert trace.objective == "growth"
     assert 'milestone "Onboarding v2"' in trace.thread()
 
@@ -127,11 +127,11 @@ def test_branch_unit_reads_every_commit(tracer: Tracer) -> None:
 def test_suggestions_are_ranked_deterministic_and_explained(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     item = commit("Make the onboarding wizard faster for new accounts")
-    first = suggest(cfg.goals, item)
-    assert first == suggest(cfg.goals, item)
+    first = suggest(cfg.pyramid(), item)
+    assert first == suggest(cfg.pyramid(), item)
     assert first[0].id == "onboarding"
     assert {"onboard", "wizard"} <= set(first[0].matched)
     assert all(0 < s.score <= 1 for s in first)
     assert [s.score for s in first] == sorted((s.score for s in first), reverse=True)
-    assert len(suggest(cfg.goals, commit("Make the onboarding wizard faster"), limit=3)) <= 3
-    assert suggest(cfg.goals, commit("zzz qqq")) == []
+    assert len(suggest(cfg.pyramid(), commit("Make the onboarding wizard faster"), limit=3)) <= 3
+    assert suggest(cfg.pyramid(), commit("zzz qqq")) == []

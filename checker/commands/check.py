@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import app
-from checker.config import Config, load_text
+from checker.config import Config, load_bytes
 from checker.errors import ClewError
 from checker.sources import git
 from checker.work import WorkItem
@@ -80,7 +80,7 @@ def config_at_base(root: Path, config: Config, plan: Plan) -> tuple[Config, bool
     old = git.show(plan.base, config.file, root)
     if old is None:
         return config, True, [f"{config.file} is new in this change: judged against the new file"]
-    base_config = load_text(old, f"{config.file}@{plan.base[:12]}", config.doc.path)
+    base_config = load_bytes(old, f"{config.file}@{plan.base[:12]}", config.doc.path)
     return base_config, True, [f"{config.file} changes here: work judged against its version at {plan.base[:12]}"]
 
 
@@ -89,4 +89,8 @@ def run(cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today:
     config = app.configure(root, goals)
     plan = plan_range(root, spec, per_commit)
     judged, changed, notes = config_at_base(root, config, plan)
-    return app.evaluate(judged, plan.items, today=today, goals_changed=changed, notes=plan.notes + notes)
+    result = app.evaluate_config(judged, plan.items, today=today, goals_changed=changed, notes=plan.notes + notes)
+    if judged is not config:  # the rules about the goals file speak of the current file
+        result.findings = [f for f in result.findings if f.location is None] + app.goals_findings(config, today)
+        result.doc = config.doc
+    return result

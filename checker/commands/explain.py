@@ -27,4 +27,4 @@ def run(cwd: Path, goals: str | None, ref: str, today: dt.date) -> app.Result:
         item = commits[0]
     else:
         raise ClewError(f"{ref!r} is neither a branch nor a commit in this repository")
-    return app.evaluate(config, [item], today=today, with_goals_rules=False)
+    return app.evaluate_config(config, [item], today=today, with_goals_rules=False)

@@ -1,23 +1,32 @@
-"""`clew pre-push`: git's pre-push protocol.
+"""`clew pre-push`: git's pre-push protocol, on a lean path.
 
 stdin has one line per ref: `<local ref> <local oid> <remote ref> <remote oid>`.
 An all-zero local oid is a deletion (skipped), tags are skipped, an all-zero
 remote oid is a new branch (only the commits on no remote-tracking ref are
 judged). The zero oid is recognised whatever its length, so SHA-256
 repositories work. No lines at all: nothing to do.
+
+This path imports neither click nor the validating models when the compiled
+goals are cached (see checker.compiled), and never the forge SDKs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from checker import app
-from checker.commands.check import Plan, config_at_base, repo_root
-from checker.errors import ClewError
+from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
+from checker.goals.discover import discover, display_name
+from checker.loading import pyramid_for
 from checker.sources import git
 from checker.work import WorkItem
+
+USAGE = "usage: clew pre-push [--goals PATH] [--per-commit] [--color auto|always|never] [REMOTE [URL]]"
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: 
     updates = parse_updates(stdin_text)
     if not updates:
         return None
-    root = repo_root(cwd)
+    root, git_dir = git.repo_dirs(cwd)
     items: list[WorkItem] = []
     base: str | None = None
     for update in updates:
@@ -75,6 +84,74 @@ def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: 
             base = base or base_of
     if not items:
         return None
-    config = app.configure(root, goals)
-    judged, changed, notes = config_at_base(root, config, Plan(items, base))
-    return app.evaluate(judged, items, today=today, goals_changed=changed, with_goals_rules=False, notes=notes)
+    path = discover(goals, root)
+    display = display_name(path, root)
+    cache = git_dir / "clew"
+    pushed = git.show(updates[0].local_oid, display, root) if not goals else None
+    text = pushed if pushed is not None else path.read_bytes()
+    current = pyramid_for(text, display, path, cache)  # the pushed goals file must be valid
+    changed = any(display in item.paths for item in items)
+    old = git.show(base, display, root) if changed and base else None
+    if old is None:
+        notes = [f"{display} is new in this push: judged against the new file"] if changed else []
+        return app.evaluate(current, items, today=today, goals_changed=changed, notes=notes)
+    judged = pyramid_for(old, f"{display}@{base[:12] if base else ''}", path, cache)
+    notes = [f"{display} changes here: work judged against its version at {base[:12] if base else ''}"]
+    return app.evaluate(judged, items, today=today, goals_changed=True, notes=notes)
+
+
+def _parse_args(argv: Sequence[str]) -> tuple[str | None, bool, str]:
+    goals, per_commit, color = None, False, "auto"
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--per-commit":
+            per_commit = True
+        elif arg in ("--goals", "--color") and args:
+            value = args.pop(0)
+            goals, color = (value, color) if arg == "--goals" else (goals, value)
+        elif arg.startswith(("--goals=", "--color=")):
+            key, _, value = arg.partition("=")
+            goals, color = (value, color) if key == "--goals" else (goals, value)
+        elif arg.startswith("-"):
+            raise ClewError(f"unknown option {arg!r}; {USAGE}")
+    if color not in ("auto", "always", "never"):
+        raise ClewError(f"--color must be auto, always or never; {USAGE}")
+    return goals, per_commit, color
+
+
+def main(argv: Sequence[str]) -> int:
+    """The hook's entry point, without click: parse, judge, print to stderr, exit."""
+    from checker.errors import report
+
+    try:
+        goals, per_commit, color_choice = _parse_args(argv)
+        stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+        if not stdin.strip():
+            return EXIT_OK
+        fixed = os.environ.get("CLEW_TODAY")
+        today = dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+        result = run(Path.cwd(), stdin, goals, per_commit, today)
+        if result is None:
+            return EXIT_OK
+        from checker.outputs import text
+        from checker.term import use_color
+
+        color = use_color(sys.stderr, color_choice)  # type: ignore[arg-type]
+        out = text.render(result, color)
+        if result.failing:
+            out += REFUSAL
+        sys.stderr.write(out)
+        return result.exit_code
+    except ValueError as exc:
+        return report(ClewError(f"CLEW_TODAY: {exc}"))
+    except Exception as exc:
+        return report(exc)
+
+
+REFUSAL = (
+    "clew: push refused. Add a line 'Objective: <id>' (or 'Initiative: <id>') to a commit message, "
+    "e.g. with `git commit --amend`, or 'Unaligned: <reason>' if the work serves no objective. "
+    "To push anyway: git push --no-verify\n"
+)
+__all__ = ["EXIT_USAGE", "REFUSAL", "main", "parse_updates", "run"]

@@ -9,24 +9,26 @@ from pathlib import Path
 from checker import app
 from checker.config import Config
 from checker.errors import EXIT_FINDINGS, EXIT_OK
+from checker.findings import fails
 from checker.outputs import text
 
 
 def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
     config = app.configure(root, goals)
     findings = app.goals_findings(config, today or dt.date.today())
-    failing = config.policy.failing(findings)
+    failing = [f for f in findings if fails(f, config.policy.fail_on)]
+    locate = lambda location: config.doc.at(location.keys)  # noqa: E731
     if fmt == "json":
         payload = {
             "file": config.file,
             "valid": True,
             "summary": summary_counts(config),
             "packs": list(config.policy.packs),
-            "findings": [text.finding_dict(config, f) for f in findings],
+            "findings": [text.finding_dict(f, locate) for f in findings],
         }
         out = json.dumps(payload, indent=2, sort_keys=True) + "\n"
     else:
-        lines = [text.render_finding(config, f, color) for f in findings]
+        lines = [text.render_finding(f, locate, color) for f in findings]
         lines.append(f"{config.file} is valid: {config.goals.summary()} (policy: {' + '.join(config.policy.packs) or 'default'})")
         out = "\n".join(lines) + "\n"
     return (EXIT_FINDINGS if failing else EXIT_OK), out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-import os
 import types
 import typing
 from collections.abc import Iterator, Sequence
@@ -17,8 +17,6 @@ from checker.errors import ClewError, Diagnostic, GoalsError
 from checker.goals import yamldoc
 from checker.goals.model import Goals, Policy
 from checker.goals.yamldoc import Pos, PosDict, PosList
-
-DISCOVERY = ("goals.yml", ".github/goals.yml", ".gitlab/goals.yml")
 
 Loc = tuple[str | int, ...]
 
@@ -37,29 +35,6 @@ class Document:
     def diagnostic(self, loc: Loc, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
         line, col = self.at(loc, key=key)
         return Diagnostic(self.display, line, col, dotted(loc), message, hint)
-
-
-def discover(explicit: str | None, root: Path) -> Path:
-    """--goals PATH, then CLEW_GOALS (both relative to the working directory), then
-    the usual places under the repository root."""
-    for chosen in (explicit, os.environ.get("CLEW_GOALS")):
-        if chosen:
-            path = Path(chosen).absolute()
-            if not path.is_file():
-                raise ClewError(f"goals file {chosen} not found; check the path, or run `clew init` to create one")
-            return path
-    for name in DISCOVERY:
-        if (root / name).is_file():
-            return root / name
-    looked = ", ".join(DISCOVERY)
-    raise ClewError(f"no goals file found in {root} (looked for {looked}); run `clew init` to create one")
-
-
-def display_name(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def read_document(path: Path, display: str) -> Document:
@@ -135,32 +110,40 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
+def _fields(tp: Any) -> list[tuple[str, str | None, Any]]:
+    """(name, alias, annotation) of a model's or dataclass's fields; [] for anything else."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [(n, f.alias, f.annotation) for n, f in tp.model_fields.items()]
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        return [(f.name, None, hints[f.name]) for f in dataclasses.fields(tp)]
+    return []
+
+
+def keys_at(model: type, loc: Loc) -> list[str]:
     """The keys a mapping at `loc` accepts (empty when it is not a model)."""
     tp: Any = model
     for part in loc:
         tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
-            if field is None:
+        fields = _fields(tp)
+        if fields:
+            found = next((annotation for name, alias, annotation in fields if part in (name, alias)), None)
+            if found is None:
                 return []
-            tp = field.annotation
+            tp = found
         elif typing.get_origin(tp) in (list, dict):
             tp = typing.get_args(tp)[-1]
         else:
             return []
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [f.alias or n for n, f in tp.model_fields.items()]
-    return []
+    return [alias or name for name, alias, _ in _fields(_unwrap(tp))]
 
 
-def _message(error: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str, bool]:
+def _message(error: Any, model: type, loc: Loc) -> tuple[str, str, bool]:
     """(message, hint, point at the key) for one pydantic error."""
     kind, value = error["type"], error.get("input")
     if kind == "missing":
         return f"missing required field {loc[-1]!r}", "", False
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         allowed = keys_at(model, loc[:-1])
         hint = did_you_mean(str(loc[-1]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else "")
         return f"unknown key {loc[-1]!r}", hint, True
@@ -180,7 +163,7 @@ def _message(error: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str, bo
     return f"{error['msg'][0].lower()}{error['msg'][1:]}", "", False
 
 
-def pydantic_diagnostics(doc: Document, exc: ValidationError, model: type[BaseModel], prefix: Loc = ()) -> Iterator[Diagnostic]:
+def pydantic_diagnostics(doc: Document, exc: ValidationError, model: type, prefix: Loc = ()) -> Iterator[Diagnostic]:
     for error in exc.errors():
         loc: Loc = tuple(error["loc"])
         message, hint, key = _message(error, model, loc)

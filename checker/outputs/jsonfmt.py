@@ -40,13 +40,13 @@ def document(result: Result) -> dict[str, Any]:
     return {
         "format": FORMAT_VERSION,
         "tool": {"name": "clew", "version": __version__},
-        "goals": result.config.file,
-        "policy": {"packs": list(result.config.policy.packs), "fail_on": result.config.policy.fail_on},
+        "goals": result.pyramid.file,
+        "policy": {"packs": list(result.pyramid.packs), "fail_on": result.pyramid.fail_on},
         "items": [
             {**trace_dict(t), "suggestions": [s.__dict__ | {"matched": list(s.matched)} for s in result.suggestions.get(t.item.name, [])]}
             for t in result.traces
         ],
-        "findings": [finding_dict(result.config, f) for f in result.findings],
+        "findings": [finding_dict(f, result.locate) for f in result.findings],
         "summary": {**result.counts(), "failing": len(result.failing), "passed": not result.failing},
         "notes": result.notes,
     }

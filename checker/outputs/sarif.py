@@ -37,7 +37,7 @@ def _result(result: Result, finding: Finding, index: dict[str, int]) -> dict[str
         "partialFingerprints": {"clewFingerprint/v1": finding.fingerprint},
     }
     if finding.location is not None:
-        line, col = result.config.doc.at(finding.location.keys)
+        line, col = result.locate(finding.location)
         region = {"startLine": line, "startColumn": col}
         physical = {"artifactLocation": {"uri": finding.location.file}, "region": region}
         out["locations"] = [{"physicalLocation": physical}]

@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from checker.findings import Finding
+from checker.findings import Finding, Location
 from checker.term import paint
 
 if TYPE_CHECKING:
     from checker.app import Result
-    from checker.config import Config
+
+Locate = Callable[[Location], tuple[int, int]]
 
 MARKS = {"aligned": "✓", "budget": "✓", "exempt": "·", "escape": "~", "unaligned": "✗", "broken": "✗"}
 STYLE = {"aligned": "ok", "budget": "ok", "exempt": "dim", "escape": "notice", "unaligned": "error", "broken": "error"}
 
 
-def where(config: Config, finding: Finding) -> str:
+def where(finding: Finding, locate: Locate) -> str:
     if finding.location is None:
         return ""
-    line, col = config.doc.at(finding.location.keys) if finding.location.file == config.file else (1, 1)
+    line, col = locate(finding.location)
     return f"{finding.location.file}:{line}:{col}: "
 
 
-def render_finding(config: Config, finding: Finding, color: bool) -> str:
+def render_finding(finding: Finding, locate: Locate, color: bool) -> str:
     label = paint(finding.severity, finding.severity, color)
-    text = f"{where(config, finding)}{label} [{finding.rule}] {finding.message}"
+    text = f"{where(finding, locate)}{label} [{finding.rule}] {finding.message}"
     return f"{text}\n    hint: {finding.hint}" if finding.hint else text
 
 
-def finding_dict(config: Config, finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, locate: Locate) -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule": finding.rule,
         "severity": finding.severity,
@@ -39,7 +41,7 @@ def finding_dict(config: Config, finding: Finding) -> dict[str, Any]:
         "location": None,
     }
     if finding.location is not None:
-        line, col = config.doc.at(finding.location.keys)
+        line, col = locate(finding.location)
         out["location"] = {"file": finding.location.file, "line": line, "col": col}
     return out
 
@@ -60,7 +62,7 @@ def render(result: Result, color: bool) -> str:
     findings = sorted(result.findings, key=lambda f: (-_rank(f), f.subject, f.rule))
     if findings:
         lines.append("")
-    lines.extend(render_finding(result.config, f, color) for f in findings)
+    lines.extend(render_finding(f, result.locate, color) for f in findings)
     lines.extend(paint(f"note: {n}", "dim", color) for n in result.notes)
     lines.append(summary(result, color))
     return "\n".join(lines) + "\n"
@@ -78,4 +80,4 @@ def summary(result: Result, color: bool) -> str:
     found = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in severities.items() if n) or "no findings"
     verdict = paint("fails the policy", "error", color) if result.failing else paint("passes", "ok", color)
     what = f"{items} item{'s' if items != 1 else ''} ({', '.join(parts)})" if items else "no work to judge"
-    return f"clew: {what}; {found}; {verdict} (fail on {result.config.policy.fail_on})"
+    return f"clew: {what}; {found}; {verdict} (fail on {result.pyramid.fail_on})"

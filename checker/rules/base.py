@@ -1,25 +1,29 @@
-"""What a rule is: an id, a default severity, typed options and one function."""
+"""What a rule is: an id, a default severity, typed options and one function.
+
+Options are plain frozen dataclasses (validated by the policy loader, with
+positions), so the pre-push path builds them without the validating models.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from checker.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from checker.compiled import Pyramid
     from checker.goals.model import Goals
     from checker.trace import Trace
 
 
-class Options(BaseModel):
+@dataclass(frozen=True)
+class Options:
     """A rule's options; every field has a default so packs can set only some."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,7 @@ class GoalsContext:
 
 @dataclass(frozen=True)
 class ItemContext:
-    goals: Goals
-    goals_file: str
+    pyramid: Pyramid
     trace: Trace
     today: dt.date
     goals_changed: bool = False

@@ -19,7 +19,7 @@ from checker.rules.base import ItemContext, Options, Rule
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     if ctx.goals_changed:
         item = ctx.trace.item
-        message = f"{item.name} edits {ctx.goals_file}: it was judged against the goals at its base; the new file was only validated"
+        message = f"{item.name} edits {ctx.pyramid.file}: it was judged against the goals at its base; the new file was only validated"
         yield Finding("goals-changed-in-change", RULE.severity, message, item.name)
 
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
-from pydantic import Field
+from dataclasses import dataclass
 
 from checker.findings import Finding, Location
 from checker.rules.base import GoalsContext, Options, Rule
 
 
+@dataclass(frozen=True)
 class OverdueOptions(Options):
-    grace_days: int = Field(default=0, ge=0, description="Days after the due date before the rule fires.")
+    """grace_days: days after the due date before the rule fires."""
+
+    grace_days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.grace_days < 0:
+            raise ValueError(f"grace_days must be 0 or more, not {self.grace_days}")
 
 
 def check(ctx: GoalsContext, options: OverdueOptions) -> Iterator[Finding]:

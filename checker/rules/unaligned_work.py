@@ -25,7 +25,7 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     if trace.status != "unaligned":
         return
     item = trace.item
-    ideas = suggest(ctx.goals, item)
+    ideas = suggest(ctx.pyramid, item)
     message = f"{item.name} traces to no objective: {trace.breaks}"
     if trace.refused_escape is not None:
         message += f"; 'Unaligned: {trace.refused_escape}' is a placeholder, not a reason"

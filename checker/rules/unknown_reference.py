@@ -19,7 +19,7 @@ from checker.rules.base import ItemContext, Options, Rule
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     item = ctx.trace.item
     for ref, close in ctx.trace.unknown:
-        message = f"{item.name}: {ref.evidence!r} names {ref.target!r}, which is not an id in {ctx.goals_file}"
+        message = f"{item.name}: {ref.evidence!r} names {ref.target!r}, which is not an id in {ctx.pyramid.file}"
         hint = f"did you mean {close!r}?" if close else "check the id against the goals file"
         yield Finding("unknown-reference", RULE.severity, message, item.name, hint, identity=(ref.target,))
 

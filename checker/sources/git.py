@@ -57,6 +57,15 @@ def toplevel(cwd: Path) -> Path | None:
     return Path(out) if out else None
 
 
+def repo_dirs(cwd: Path) -> tuple[Path, Path]:
+    """The work tree's top and the (common) git directory, in one call."""
+    out = git(["rev-parse", "--show-toplevel", "--git-common-dir"], cwd, check=False).splitlines()
+    if len(out) != 2:
+        raise GitError(f"{cwd} is not inside a git work tree; run clew from your repository")
+    top, common = Path(out[0]), Path(out[1])
+    return top, common if common.is_absolute() else cwd / common
+
+
 def current_branch(cwd: Path) -> str | None:
     return git(["symbolic-ref", "--short", "-q", "HEAD"], cwd, check=False).strip() or None
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of the test suite). Prints figures; needs git and python3.
+# Uses the project's .venv (created if missing) and a separate environment for
+# gitlint, the peer measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+[ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -e .; }
+[ -x .bench/gitlint/bin/gitlint ] || { python3 -m venv .bench/gitlint && .bench/gitlint/bin/pip install -q "gitlint==0.19.1"; }
+echo "== clew validate on a large goals file"
+.venv/bin/python benchmarks/validate_large.py
+echo
+echo "== clew pre-push against gitlint"
+.venv/bin/python benchmarks/prepush_vs_gitlint.py --gitlint .bench/gitlint/bin/gitlint
