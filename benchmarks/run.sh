@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+unset PYTHONDONTWRITEBYTECODE  # measure installs as users have them: with bytecode
 [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -e .; }
 [ -x .bench/gitlint/bin/gitlint ] || { python3 -m venv .bench/gitlint && .bench/gitlint/bin/pip install -q "gitlint==0.19.1"; }
 echo "== clew validate on a large goals file"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,13 +16,13 @@ from checker.errors import EXIT_FINDINGS, EXIT_OK
 from checker.findings import Finding, Location, apply_severities, fails
 from checker.rules import REGISTRY
 from checker.rules.base import ItemContext
-from checker.suggest import Suggestion, suggest
 from checker.trace import Trace, Tracer
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.goals.load import Document
+    from checker.suggest import Suggestion
 
 
 def configure(root: Path, goals: str | None) -> Config:
@@ -42,14 +41,23 @@ def goals_findings(config: Config, today: dt.date) -> list[Finding]:
     return apply_severities(raw, config.policy.severities)
 
 
-@dataclass
 class Result:
-    pyramid: Pyramid
-    traces: list[Trace]
-    findings: list[Finding]
-    suggestions: dict[str, list[Suggestion]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    doc: Document | None = None
+    """What a check found: the traces, the findings after the policy, the suggestions."""
+
+    def __init__(
+        self,
+        pyramid: Pyramid,
+        traces: list[Trace],
+        findings: list[Finding],
+        *,
+        suggestions: dict[str, list[Suggestion]] | None = None,
+        notes: list[str] | None = None,
+        doc: Document | None = None,
+    ) -> None:
+        self.pyramid, self.traces, self.findings = pyramid, traces, findings
+        self.suggestions = suggestions or {}
+        self.notes = notes or []
+        self.doc = doc
 
     @property
     def failing(self) -> list[Finding]:
@@ -85,14 +93,19 @@ def evaluate(
 ) -> Result:
     tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in items]
-    item_rules = [(rule, rule.options(**pyramid.options.get(rule.id, {}))) for rule in REGISTRY.values() if rule.scope == "item"]
+    item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in REGISTRY.values() if rule.scope == "item"]
     raw: list[Finding] = []
     for trace in traces:
         ctx = ItemContext(pyramid, trace, today, goals_changed)
-        raw.extend(f for rule, options in item_rules for f in rule.check(ctx, options))
+        raw.extend(f for rule, settings in item_rules for f in rule.check(ctx, settings))
     findings = apply_severities(raw, pyramid.severities) + list(extra)
-    ideas = {t.item.name: suggest(pyramid, t.item) for t in traces if t.status in ("unaligned", "broken")}
-    return Result(pyramid, traces, findings, ideas, list(notes), doc)
+    untraced = [t for t in traces if t.status in ("unaligned", "broken")]
+    ideas: dict[str, list[Suggestion]] = {}
+    if untraced:
+        from checker.suggest import suggest
+
+        ideas = {t.item.name: suggest(pyramid, t.item) for t in untraced}
+    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc)
 
 
 def evaluate_config(

@@ -7,21 +7,17 @@ commits is judged in tens of milliseconds. The cache entry records the hash
 of every file it was built from; any change rebuilds it.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker import __version__
 
 CACHE_FORMAT = 1
 
 
-@dataclass(frozen=True)
-class MatchRule:
+class MatchRule(NamedTuple):
     labels: tuple[str, ...] = ()
     milestones: tuple[str, ...] = ()
     branches: tuple[str, ...] = ()
@@ -30,8 +26,7 @@ class MatchRule:
     titles: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """An objective, initiative or budget: one id of the shared namespace."""
 
     kind: str
@@ -40,11 +35,10 @@ class Node:
     state: str = "active"
     objective: str | None = None
     text: str = ""  # words for suggestions: description, key results, match rules
-    match: MatchRule = field(default_factory=MatchRule)
+    match: MatchRule = MatchRule()
 
 
-@dataclass(frozen=True)
-class Pyramid:
+class Pyramid(NamedTuple):
     file: str
     mission: str
     nodes: tuple[Node, ...]
@@ -59,10 +53,13 @@ class Pyramid:
     packs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = self._asdict()
+        data["nodes"] = [{**n._asdict(), "match": n.match._asdict()} for n in self.nodes]
+        data["exempt"] = self.exempt._asdict()
+        return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Pyramid:
+    def from_json(cls, data: dict[str, Any]) -> "Pyramid":
         def rule(d: dict[str, Any]) -> MatchRule:
             return MatchRule(**{k: tuple(v) for k, v in d.items()})
 
@@ -81,7 +78,7 @@ def cache_path(cache_dir: Path, goals_bytes: bytes, display: str) -> Path:
     return cache_dir / f"pyramid-{key}.json"
 
 
-def read_cache(path: Path) -> Pyramid | None:
+def read_cache(path: Path) -> "Pyramid | None":
     """The cached pyramid, if every file it was built from is unchanged."""
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@ every file at once, or a ready configuration and its compiled pyramid."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +86,7 @@ def compile_pyramid(config: Config) -> Pyramid:
         escape=refs.escape_hatch,
         label_prefix=refs.label_prefix,
         severities=dict(policy.severities),
-        options={rule_id: dataclasses.asdict(options) for rule_id, options in policy.options.items()},
+        options={rule_id: dict(options) for rule_id, options in policy.options.items()},
         fail_on=policy.fail_on,
         packs=policy.packs,
     )

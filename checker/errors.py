@@ -8,9 +8,7 @@ Exit codes (documented in the README):
 * 3 — an internal error in clew itself (a bug: please report it).
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,8 +16,7 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem in a file, at a line and column (1-based)."""
 
     file: str

@@ -5,20 +5,16 @@ them to line:col. Fingerprints leave line numbers out, so moving text does not
 make a finding new.
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning", "notice", "off"]
 RANK: dict[str, int] = {"off": 0, "notice": 1, "warning": 2, "error": 3}
 SEVERITIES: tuple[str, ...] = ("error", "warning", "notice", "off")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A symbolic place in a file: the path of keys and indices to a node."""
 
     file: str
@@ -27,15 +23,14 @@ class Location:
     col: int = 1
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     severity: Severity
     message: str
     subject: str
     hint: str = ""
     location: Location | None = None
-    identity: tuple[str, ...] = field(default=())
+    identity: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -43,8 +38,8 @@ class Finding:
         parts = (self.rule, self.subject, *self.identity)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
-    def with_severity(self, severity: Severity) -> Finding:
-        return replace(self, severity=severity)
+    def with_severity(self, severity: Severity) -> "Finding":
+        return self._replace(severity=severity)
 
 
 def fails(finding: Finding, fail_on: str) -> bool:

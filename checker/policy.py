@@ -9,6 +9,7 @@ With no `extends`, the goals file extends `default`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,6 @@ from checker.goals import load
 from checker.goals.load import Document, Loc
 from checker.goals.model import Exempt, Policy, References
 from checker.rules import REGISTRY
-from checker.rules.base import Options
 
 
 def packs_dir() -> Path:
@@ -51,7 +51,7 @@ class Layer:
 @dataclass(frozen=True)
 class EffectivePolicy:
     severities: dict[str, Severity]
-    options: dict[str, Options]
+    options: dict[str, dict[str, Any]]
     exempt: Exempt
     references: References
     fail_on: Severity
@@ -59,8 +59,27 @@ class EffectivePolicy:
     files: tuple[Path, ...] = field(default=())
 
 
-def validate_options(rule_id: str, raw: dict[str, Any]) -> Options:
-    return TypeAdapter(REGISTRY[rule_id].options).validate_python(raw)
+@functools.cache
+def options_adapter(rule_id: str) -> TypeAdapter[Any]:
+    """A validator for a rule's options TypedDict. pydantic wants typing_extensions'
+    TypedDict on Python < 3.12; the rules use typing's (cheaper to import on the
+    pre-push path), so the class is restated here, closed to unknown keys."""
+    import typing
+
+    import typing_extensions
+
+    declared = REGISTRY[rule_id].options
+    fields = typing.get_type_hints(declared)
+    make: Any = typing_extensions.TypedDict
+    restated: Any = make(declared.__name__, fields, total=False)
+    restated.__pydantic_config__ = {"extra": "forbid"}
+    restated.__doc__ = declared.__doc__
+    return TypeAdapter(restated)
+
+
+def validate_options(rule_id: str, raw: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = options_adapter(rule_id).validate_python(raw)
+    return options
 
 
 class _Resolver:
@@ -129,9 +148,13 @@ def _rule_diagnostics(layer: Layer) -> Iterator[Diagnostic]:
             yield layer.doc.diagnostic((*loc, "severity"), f"{severity!r} is not a severity; expected one of {', '.join(SEVERITIES)}")
         options = {k: v for k, v in setting.items() if k != "severity"}
         try:
-            validate_options(rule_id, options)
+            valid = validate_options(rule_id, options)
         except ValidationError as exc:
             yield from load.pydantic_diagnostics(layer.doc, exc, rule.options, loc)
+            continue
+        for key, value in valid.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                yield layer.doc.diagnostic((*loc, key), f"{key} must be 0 or more, not {value}")
 
 
 def resolve(doc: Document, policy: Policy, prefix: Loc = ("policy",)) -> tuple[EffectivePolicy, list[Diagnostic]]:
@@ -162,12 +185,12 @@ def _merge(layers: list[Layer]) -> EffectivePolicy:
             references = layer.policy.references
         if layer.policy.fail_on is not None:
             fail_on = layer.policy.fail_on
-    options: dict[str, Options] = {}
-    for rule_id, rule in REGISTRY.items():
+    options: dict[str, dict[str, Any]] = {}
+    for rule_id in REGISTRY:
         try:
             options[rule_id] = validate_options(rule_id, raw_options[rule_id])
         except ValidationError:
-            options[rule_id] = rule.options()
+            options[rule_id] = {}
     packs = tuple(layer.name for layer in layers[:-1])
     files = tuple(layer.doc.path for layer in layers[:-1])
     return EffectivePolicy(severities, options, Exempt(**exempt), references, fail_on, packs, files)  # type: ignore[arg-type]

@@ -7,11 +7,9 @@ comments are not read; a negated keyword ("does not fix #3") links nothing; a
 issue number.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker.work import Reference, RefKind
 
@@ -72,8 +70,7 @@ PLACEHOLDER_REASONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Syntax:
+class Syntax(NamedTuple):
     """Which trailer keys name ids and which one is the escape hatch."""
 
     trailers: tuple[str, ...] = ("Objective", "Initiative", "Goal")
@@ -82,6 +79,9 @@ class Syntax:
     @property
     def lowered(self) -> frozenset[str]:
         return frozenset(k.lower() for k in self.trailers)
+
+
+DEFAULT_SYNTAX = Syntax()
 
 
 def readable_lines(text: str) -> Iterator[str]:
@@ -181,8 +181,9 @@ def _trailer(line: str, syntax: Syntax) -> Iterator[Reference]:
                 yield Reference(found[0], found[1], line.strip(), "Part-of trailer")
 
 
-def parse(text: str, syntax: Syntax = Syntax()) -> list[Reference]:
+def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
     """Every reference in a message or description, strongest syntax first, deduplicated."""
+    syntax = syntax or DEFAULT_SYNTAX
     found = [Reference("mr", f"{match[1]}!{match[2]}", match.group(0).strip(), "merge request trailer") for match in _SEE_MR.finditer(text)]
     special = syntax.lowered | {syntax.escape.lower(), "part-of"}
     for number, line in enumerate(readable_lines(text)):

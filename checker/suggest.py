@@ -6,12 +6,10 @@ results and match rules, weighted by how rare each word is across the goals
 file (idf). Ties break by id.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker.compiled import Pyramid
 from checker.work import WorkItem
@@ -79,8 +77,7 @@ def _stem(word: str) -> str:
     return word
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     id: str
     kind: str
     title: str

@@ -8,12 +8,9 @@ against `match`, then its changed paths. Exemptions come before all of them;
 the escape hatch after.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from checker import globs, references
 from checker.compiled import MatchRule, Pyramid
@@ -24,8 +21,7 @@ Status = Literal["aligned", "budget", "exempt", "escape", "unaligned", "broken"]
 MAX_DEPTH = 8
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     kind: Literal["objective", "initiative", "budget"]
     id: str
     title: str
@@ -33,15 +29,13 @@ class Target:
     objective: str | None = None  # the parent objective of an initiative
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     step: str  # what the thread passes through, e.g. 'closes #17', 'label "mobile"'
     evidence: str  # the text that was read
     signal: str  # which signal matched: trailer, goal label, linked issue, label match, ...
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(NamedTuple):
     item: WorkItem
     status: Status
     hops: tuple[Hop, ...] = ()
@@ -52,7 +46,7 @@ class Trace:
     escape: str | None = None
     refused_escape: str | None = None
     exempt_because: str | None = None
-    extra_targets: tuple[str, ...] = field(default=())
+    extra_targets: tuple[str, ...] = ()
 
     @property
     def objective(self) -> str | None:

@@ -1,16 +1,12 @@
 """The forge-neutral work model: what every source returns, whatever the forge."""
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["pr", "mr", "issue", "commit", "branch"]
 RefKind = Literal["goal", "issue", "pr", "mr", "escape"]
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One reference found in text: an id of the pyramid, a linked issue/PR/MR, or the escape hatch.
 
     `target` is the id (kind goal), the issue/PR/MR key such as ``#12``,
@@ -26,8 +22,7 @@ class Reference:
     closing: bool = False
 
 
-@dataclass(frozen=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     """A PR, MR, issue, commit or branch, as far as clew needs to know it."""
 
     kind: Kind
@@ -48,7 +43,8 @@ class WorkItem:
     updated_at: str | None = None
     merged_at: str | None = None
     url: str | None = None
-    commits: tuple[WorkItem, ...] = field(default=(), repr=False)
+    commits: "tuple[WorkItem, ...]" = ()
+    parents: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

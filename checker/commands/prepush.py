@@ -10,27 +10,23 @@ This path imports neither click nor the validating models when the compiled
 goals are cached (see checker.compiled), and never the forge SDKs.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from checker import app
 from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
-from checker.goals.discover import discover, display_name
-from checker.loading import pyramid_for
-from checker.sources import git
-from checker.work import WorkItem
+
+if TYPE_CHECKING:  # imported when there is work to judge, not before
+    from checker.app import Result
+    from checker.work import WorkItem
 
 USAGE = "usage: clew pre-push [--goals PATH] [--per-commit] [--color auto|always|never] [REMOTE [URL]]"
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(NamedTuple):
     local_ref: str
     local_oid: str
     remote_ref: str
@@ -61,27 +57,42 @@ def parse_updates(text: str) -> list[Update]:
     return updates
 
 
-def commits_for(update: Update, root: Path) -> tuple[list[WorkItem], str | None]:
-    """New commits of one ref and the revision they build on."""
+def commits_for(update: Update, root: Path, per_commit: bool) -> "tuple[list[WorkItem], str | None]":
+    """New commits of one ref (with their own changed paths only when judged one by one)
+    and the revision they build on."""
+    from checker.sources import git
+
     if not _zero(update.remote_oid) and git.exists(update.remote_oid, root):
-        return git.log([f"{update.remote_oid}..{update.local_oid}"], root), update.remote_oid
-    commits = git.log([update.local_oid, "--not", "--remotes"], root)
-    base = git.git(["rev-parse", "-q", "--verify", f"{commits[-1].key}^"], root, check=False).strip() if commits else ""
-    return commits, base or None
+        return git.log([f"{update.remote_oid}..{update.local_oid}"], root, paths=per_commit), update.remote_oid
+    commits = git.log([update.local_oid, "--not", "--remotes"], root, paths=per_commit)
+    base = commits[-1].parents[0] if commits and commits[-1].parents else None
+    if base is None and commits and not per_commit:  # the push reaches a root commit
+        commits = git.log([update.local_oid, "--not", "--remotes"], root)
+    return commits, base
 
 
-def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: dt.date) -> app.Result | None:
+def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: dt.date) -> "Result | None":
     updates = parse_updates(stdin_text)
     if not updates:
         return None
+    from checker import app
+    from checker.goals.discover import discover, display_name
+    from checker.loading import pyramid_for
+    from checker.sources import git
+
     root, git_dir = git.repo_dirs(cwd)
     items: list[WorkItem] = []
     base: str | None = None
     for update in updates:
-        commits, base_of = commits_for(update, root)
-        if commits:
-            items.extend(commits if per_commit else [git.branch_item(update.branch, commits)])
-            base = base or base_of
+        commits, base_of = commits_for(update, root, per_commit)
+        if not commits:
+            continue
+        if per_commit:
+            items.extend(commits)
+        else:
+            paths = git.changed_paths(base_of, update.local_oid, root) if base_of else None
+            items.append(git.branch_item(update.branch, commits, paths=paths))
+        base = base or base_of
     if not items:
         return None
     path = discover(goals, root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import types
 import typing
@@ -114,9 +113,8 @@ def _fields(tp: Any) -> list[tuple[str, str | None, Any]]:
     """(name, alias, annotation) of a model's or dataclass's fields; [] for anything else."""
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [(n, f.alias, f.annotation) for n, f in tp.model_fields.items()]
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp, include_extras=True)
-        return [(f.name, None, hints[f.name]) for f in dataclasses.fields(tp)]
+    if typing.is_typeddict(tp):
+        return [(name, None, annotation) for name, annotation in typing.get_type_hints(tp, include_extras=True).items()]
     return []
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from checker.goals.model import Goals
+from checker.policy import options_adapter
 from checker.rules import REGISTRY
 
 SCHEMA_ID = "https://clew.dev/schema/goals.schema.json"
@@ -17,7 +16,7 @@ def goals_schema() -> dict[str, Any]:
     schema = Goals.model_json_schema(by_alias=True, mode="validation")
     rule_properties = {}
     for rule_id, rule in REGISTRY.items():
-        options = TypeAdapter(rule.options).json_schema()
+        options = options_adapter(rule_id).json_schema()
         properties = {"severity": {"enum": ["error", "warning", "notice", "off"]}, **options.get("properties", {})}
         setting = {"type": "object", "properties": properties, "additionalProperties": False, "description": rule.summary}
         rule_properties[rule_id] = {"anyOf": [setting, {"enum": ["error", "warning", "notice", "off"]}]}

@@ -43,7 +43,7 @@ def document(result: Result) -> dict[str, Any]:
         "goals": result.pyramid.file,
         "policy": {"packs": list(result.pyramid.packs), "fail_on": result.pyramid.fail_on},
         "items": [
-            {**trace_dict(t), "suggestions": [s.__dict__ | {"matched": list(s.matched)} for s in result.suggestions.get(t.item.name, [])]}
+            {**trace_dict(t), "suggestions": [s._asdict() | {"matched": list(s.matched)} for s in result.suggestions.get(t.item.name, [])]}
             for t in result.traces
         ],
         "findings": [finding_dict(f, result.locate) for f in result.findings],

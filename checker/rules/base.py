@@ -1,15 +1,13 @@
 """What a rule is: an id, a default severity, typed options and one function.
 
-Options are plain frozen dataclasses (validated by the policy loader, with
-positions), so the pre-push path builds them without the validating models.
+Options are TypedDicts: validated by the policy loader (with positions),
+plain dictionaries at run time, so the pre-push path needs no validating models.
+Numeric options are counts (days, items) and may not be negative.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, TypeVar
 
 from checker.findings import Finding, Severity
 
@@ -19,36 +17,42 @@ if TYPE_CHECKING:
     from checker.trace import Trace
 
 
-@dataclass(frozen=True)
-class Options:
-    """A rule's options; every field has a default so packs can set only some."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
+class Options(TypedDict, total=False):
+    """A rule without options."""
 
 
-@dataclass(frozen=True)
-class GoalsContext:
-    goals: Goals
+T = TypeVar("T")
+
+
+def options(cls: T) -> T:
+    """Mark an options TypedDict as closed: unknown keys are errors at load."""
+    cls.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
+    return cls
+
+
+options(Options)
+
+
+class GoalsContext(NamedTuple):
+    goals: "Goals"
     goals_file: str
     today: dt.date
 
 
-@dataclass(frozen=True)
-class ItemContext:
-    pyramid: Pyramid
-    trace: Trace
+class ItemContext(NamedTuple):
+    pyramid: "Pyramid"
+    trace: "Trace"
     today: dt.date
     goals_changed: bool = False
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: Severity
     scope: Literal["goals", "item"]
     check: Callable[[Any, Any], Iterable[Finding]]
     doc: str
-    options: type[Options] = Options
+    options: Any = Options  # a TypedDict class
 
     @property
     def summary(self) -> str:

@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import TypedDict
 
 from checker.findings import Finding, Location
-from checker.rules.base import GoalsContext, Options, Rule
+from checker.rules.base import GoalsContext, Rule, options
 
 
-@dataclass(frozen=True)
-class OverdueOptions(Options):
-    """grace_days: days after the due date before the rule fires."""
+@options
+class OverdueOptions(TypedDict, total=False):
+    """grace_days: days after the due date before the rule fires (default 0)."""
 
-    grace_days: int = 0
-
-    def __post_init__(self) -> None:
-        if self.grace_days < 0:
-            raise ValueError(f"grace_days must be 0 or more, not {self.grace_days}")
+    grace_days: int
 
 
-def check(ctx: GoalsContext, options: OverdueOptions) -> Iterator[Finding]:
+def check(ctx: GoalsContext, settings: OverdueOptions) -> Iterator[Finding]:
     for i, objective in enumerate(ctx.goals.objectives):
         due = objective.due
-        if objective.state == "active" and due and ctx.today > due + dt.timedelta(days=options.grace_days):
+        if objective.state == "active" and due and ctx.today > due + dt.timedelta(days=settings.get("grace_days", 0)):
             where = Location(ctx.goals_file, ("objectives", i, "due"))
             days = (ctx.today - due).days
             message = f"objective {objective.id} was due {due.isoformat()} ({days} day{'s' if days != 1 else ''} ago) and is still active"

@@ -17,13 +17,14 @@ from collections.abc import Iterator
 
 from checker.findings import Finding
 from checker.rules.base import ItemContext, Options, Rule
-from checker.suggest import suggest
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     trace = ctx.trace
     if trace.status != "unaligned":
         return
+    from checker.suggest import suggest
+
     item = trace.item
     ideas = suggest(ctx.pyramid, item)
     message = f"{item.name} traces to no objective: {trace.breaks}"

@@ -124,13 +124,20 @@ def _commit(record: str) -> WorkItem:
         created_at=authored,
         updated_at=committed,
         state="merge" if " " in parents.strip() else "commit",
+        parents=tuple(parents.split()),
     )
 
 
-def branch_item(name: str, commits: Sequence[WorkItem], base: str | None = None) -> WorkItem:
+def changed_paths(base: str, head: str, cwd: Path) -> tuple[str, ...]:
+    """What a branch changes as a whole: one tree diff instead of one per commit."""
+    out = git(["-c", "core.quotepath=off", "diff", "--no-renames", "--name-only", "-z", base, head, "--"], cwd)
+    return tuple(p for p in out.split("\0") if p)
+
+
+def branch_item(name: str, commits: Sequence[WorkItem], base: str | None = None, paths: Sequence[str] | None = None) -> WorkItem:
     """The unit judged for a push: the branch, its name and its commits' references."""
     authors = {c.author for c in commits}
-    paths = tuple(dict.fromkeys(p for c in commits for p in c.paths))
+    paths = tuple(paths) if paths is not None else tuple(dict.fromkeys(p for c in commits for p in c.paths))
     head = commits[0] if commits else None
     return WorkItem(
         kind="branch",
