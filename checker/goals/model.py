@@ -111,12 +111,12 @@ NO_MATCH = Match()
 class KeyResult(Strict):
     """A measure of an objective, addressed as `objective.kr`."""
 
-    id: Id
-    title: str
-    baseline: float | None = None
-    target: float | None = None
-    current: float | None = None
-    unit: str | None = None
+    id: Id = Field(description="Unique within its objective; referenced as `objective.kr`.")
+    title: str = Field(description="What is measured.")
+    baseline: float | None = Field(default=None, description="The value when the objective started.")
+    target: float | None = Field(default=None, description="The value that means done (may be below the baseline).")
+    current: float | None = Field(default=None, description="The latest measured value.")
+    unit: str | None = Field(default=None, description="Shown after the numbers, e.g. `%`.")
 
     def progress(self) -> float | None:
         """(current - baseline) / (target - baseline), clamped to 0..1; None when unmeasurable."""
@@ -128,45 +128,45 @@ class KeyResult(Strict):
 class Initiative(Strict):
     """How an objective is pursued: a stream of work recognised by `match`."""
 
-    id: Id
-    title: str
-    description: str | None = None
-    owner: str | None = None
-    state: State = "active"
-    match: Match = Field(default_factory=lambda: NO_MATCH)
+    id: Id = Field(description="Unique across objectives, initiatives and budgets.")
+    title: str = Field(description="What the initiative does.")
+    description: str | None = Field(default=None, description="Longer text; its words help suggestions.")
+    owner: str | None = Field(default=None, description="Who leads it, e.g. `@login`.")
+    state: State = Field(default="active", description="Work tracing to an achieved or dropped initiative is flagged.")
+    match: Match = Field(default_factory=lambda: NO_MATCH, description="How its work is recognised without a reference.")
 
 
 class Objective(Strict):
     """What the team wants to achieve, with the key results that measure it."""
 
-    id: Id
-    title: str
-    description: str | None = None
-    owner: str | None = None
+    id: Id = Field(description="Unique across objectives, initiatives and budgets.")
+    title: str = Field(description="What the team wants to achieve.")
+    description: str | None = Field(default=None, description="Longer text; its words help suggestions.")
+    owner: str | None = Field(default=None, description="Who answers for it, e.g. `@login` (rule objective-has-owner).")
     start: Date | None = Field(default=None, description="When work on it began (for time elapsed).")
-    due: Date | None = None
-    state: State = "active"
-    key_results: list[KeyResult] = Field(default_factory=list)
-    initiatives: list[Initiative] = Field(default_factory=list)
-    match: Match = Field(default_factory=lambda: NO_MATCH)
+    due: Date | None = Field(default=None, description="When it should be achieved (rules objective-has-due-date, objective-overdue).")
+    state: State = Field(default="active", description="`achieved` and `dropped` objectives take no new work.")
+    key_results: list[KeyResult] = Field(default_factory=list, description="How progress is measured.")
+    initiatives: list[Initiative] = Field(default_factory=list, description="How it is pursued.")
+    match: Match = Field(default_factory=lambda: NO_MATCH, description="Work recognised directly by the objective.")
 
 
 class Budget(Strict):
     """Counted non-roadmap work with a ceiling (share of merged work in the report window)."""
 
-    id: Id
-    title: str
+    id: Id = Field(description="Unique across objectives, initiatives and budgets.")
+    title: str = Field(description="What the budget is for.")
     share: Percent = Field(description="Ceiling as a percentage of merged work, e.g. 20%; at most 100%.")
-    match: Match
+    match: Match = Field(description="Which work counts against the budget.")
 
 
 class Exempt(Strict):
     """Not work at all: counted nowhere, listed as exempt."""
 
-    authors: list[str] = Field(default_factory=list)
-    labels: list[str] = Field(default_factory=list)
-    titles: list[Regex] = Field(default_factory=list)
-    branches: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list, description="Author logins, e.g. `release-please[bot]`.")
+    labels: list[str] = Field(default_factory=list, description="Labels that make work exempt.")
+    titles: list[Regex] = Field(default_factory=list, description="Regular expressions searched in the title.")
+    branches: list[str] = Field(default_factory=list, description="Branch-name globs.")
 
 
 class References(Strict):
@@ -186,17 +186,17 @@ class Policy(Strict):
     rules: Annotated[dict[str, dict[str, Any]], BeforeValidator(_rule_shorthand)] = Field(
         default={}, description="Per rule id: {severity: error|warning|notice|off, ...options}, or just the severity."
     )
-    exempt: Exempt = Field(default_factory=Exempt)
-    references: References = Field(default_factory=References)
+    exempt: Exempt = Field(default_factory=Exempt, description="Work that is not work at all (release automation).")
+    references: References = Field(default_factory=References, description="How explicit references are written.")
     fail_on: Severity | None = Field(default=None, description="Lowest severity that fails the check (exit 1).")
 
 
 class ReportSettings(Strict):
     """Where the alignment report goes and the thresholds of objective status."""
 
-    markdown: RepoPath = "ALIGNMENT.md"
-    json_path: RepoPath = Field(default="alignment.json", alias="json")
-    window_days: int = Field(default=90, ge=1, le=3650)
+    markdown: RepoPath = Field(default="ALIGNMENT.md", description="Where the Markdown report is written.")
+    json_path: RepoPath = Field(default="alignment.json", alias="json", description="Where the JSON report is written.")
+    window_days: int = Field(default=90, ge=1, le=3650, description="How many days of merged work the report covers.")
     stale_days: int = Field(default=14, ge=1, description="No activity for this many days makes an issue stale.")
     blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")
     at_risk_margin: float = Field(default=0.15, ge=0, le=1, description="Progress behind time by more than this: at risk.")
@@ -215,12 +215,12 @@ def _check_version(value: int) -> int:
 class Goals(Strict):
     """A goals file, format version 1."""
 
-    version: Annotated[int, AfterValidator(_check_version)]
-    mission: str
-    objectives: list[Objective]
-    budgets: list[Budget] = Field(default_factory=list)
-    policy: Policy = Field(default_factory=Policy)
-    report: ReportSettings = Field(default_factory=ReportSettings)
+    version: Annotated[int, AfterValidator(_check_version)] = Field(description="Format version: `1`.")
+    mission: str = Field(description="Why the team exists, in one sentence.")
+    objectives: list[Objective] = Field(description="What the team wants to achieve.")
+    budgets: list[Budget] = Field(default_factory=list, description="Counted non-roadmap work with a ceiling.")
+    policy: Policy = Field(default_factory=Policy, description="Rules, severities, packs, exemptions.")
+    report: ReportSettings = Field(default_factory=ReportSettings, description="The alignment report.")
 
     def key_result_count(self) -> int:
         return sum(len(o.key_results) for o in self.objectives)
