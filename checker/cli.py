@@ -98,7 +98,16 @@ def init(path: str) -> None:
 @click.option("--per-commit", is_flag=True, help="Judge each commit instead of the branch as a whole.")
 @click.pass_context
 def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per_commit: bool) -> None:
-    """Check that the current change traces to an objective."""
+    """Check that the current change traces to an objective.
+
+    In GitHub Actions (GITHUB_ACTIONS=true), the event's pull request, issue or
+    push is checked, with annotations, step summary, sticky comment and label.
+    """
+    if spec is None and not per_commit:
+        from checker.commands import github
+
+        if github.in_actions(os.environ):
+            ctx.exit(github.run({**os.environ, **({"INPUT_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
     from checker.commands import check as command
 
     result = command.run(Path.cwd(), goals, spec, per_commit, _today())

@@ -73,8 +73,8 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def cache_path(cache_dir: Path, goals_bytes: bytes, display: str) -> Path:
-    key = digest(f"{CACHE_FORMAT}\0{__version__}\0{display}\0".encode() + goals_bytes)[:40]
+def cache_path(cache_dir: Path, goals_bytes: bytes, display: str, policy: str | None = None) -> Path:
+    key = digest(f"{CACHE_FORMAT}\0{__version__}\0{display}\0{policy or ''}\0".encode() + goals_bytes)[:40]
     return cache_dir / f"pyramid-{key}.json"
 
 

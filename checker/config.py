@@ -28,15 +28,19 @@ class Config:
         return compile_pyramid(self)
 
 
-def from_document(doc: Document) -> Config:
+def from_document(doc: Document, extends: str | None = None) -> Config:
     goals, diagnostics = load.validate_document(doc)
     policy_model = goals.policy if goals is not None else load.policy_of(doc)
+    if extends and policy_model is not None:
+        policy_model = policy_model.model_copy(update={"extends": [extends]})
     effective = None
     if policy_model is not None:
         effective, more = resolve(doc, policy_model)
         diagnostics.extend(more)
     if diagnostics or goals is None or effective is None:
         raise GoalsError(diagnostics)
+    if extends:
+        goals = goals.model_copy(update={"policy": policy_model})
     return Config(goals, effective, doc)
 
 
@@ -44,7 +48,7 @@ def load_config(path: Path, display: str) -> Config:
     return from_document(load.read_document(path, display))
 
 
-def load_bytes(text: bytes, display: str, path: Path) -> Config:
+def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None) -> Config:
     """A goals file read from elsewhere (git at the base commit), resolved as if at `path`."""
     try:
         data = yamldoc.parse(yamldoc.decode(text))
@@ -54,7 +58,7 @@ def load_bytes(text: bytes, display: str, path: Path) -> Config:
         raise GoalsError([Diagnostic(display, 1, 1, "(file)", "the file is empty")])
     if not isinstance(data, dict):
         raise GoalsError([Diagnostic(display, 1, 1, "(file)", "expected a mapping of keys at the top")])
-    return from_document(Document(path, display, data))
+    return from_document(Document(path, display, data), extends)
 
 
 def _rule(match: Match | Exempt) -> MatchRule:

@@ -1,0 +1,32 @@
+"""Untrusted text (titles, branch names, labels, evidence) made safe for
+Markdown and HTML on GitHub and GitLab: it can never break a table, open an
+HTML comment, spoof the sticky marker, run a link, reorder text with bidi
+controls, or ping anyone."""
+
+from __future__ import annotations
+
+import re
+
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
+ZWSP = "\u200b"
+
+
+def text(value: str, limit: int = 300) -> str:
+    """One line of inert Markdown: escaped, mention-free, bounded."""
+    value = _CONTROL.sub(" ", _BIDI.sub("", value)).replace("\r", " ").replace("\n", " ").strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _SPECIAL.sub(r"\\\1", value)
+    return _MENTION.sub("@" + ZWSP, value)
+
+
+def code(value: str, limit: int = 200) -> str:
+    """Inline code that cannot be closed early (backticks become a quote mark)."""
+    value = _CONTROL.sub(" ", _BIDI.sub("", value)).replace("\n", " ").replace("`", "ʼ").strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return f"`{value}`" if value else "` `"

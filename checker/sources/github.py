@@ -1,0 +1,239 @@
+"""The GitHub API, through PyGithub (the only module that imports it).
+
+One read per check: a single GraphQL document fetches the linked issues and
+their parent chains (closingIssuesReferences plus every issue the text
+references, because the API leaves closing references empty when the base is
+not the default branch), the changed paths, the existing comments (to find
+the sticky one, written by the token's own identity), and the goals file at
+the base commit when the checkout does not have it. Writes go through the
+REST API: at most one comment write and one label write per check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from checker.errors import ClewError
+from checker.work import WorkItem
+
+PARENT_DEPTH = 4
+ISSUE = "number title body state updatedAt url repository { nameWithOwner } labels(first: 50) { nodes { name } } milestone { title }"
+PR = (
+    "number title body prState: state updatedAt url headRefName baseRefName author { login __typename } "
+    "repository { nameWithOwner } labels(first: 50) { nodes { name } } milestone { title }"
+)
+
+
+class ApiError(ClewError):
+    """The API could not give what clew needed (after retries)."""
+
+
+class Comment(NamedTuple):
+    id: int
+    body: str
+
+
+class Fetched(NamedTuple):
+    linked: dict[str, WorkItem]
+    closing: tuple[str, ...]
+    paths: tuple[str, ...]
+    comments: tuple[Comment, ...]  # those the token's identity wrote
+    goals: str | None
+    item: WorkItem | None
+    missing: tuple[str, ...]  # references that resolve to nothing the token can see
+
+
+def _chain(depth: int) -> str:
+    inner = ISSUE
+    for _ in range(depth):
+        inner = f"{ISSUE} parent {{ {inner} }}"
+    return inner
+
+
+def build_query(
+    kind: str, number: int | None, refs: list[tuple[str | None, int]], goals_expr: str | None, own: str
+) -> tuple[str, dict[str, Any]]:
+    """The one GraphQL document for a check, and its variables (untrusted text only ever in variables)."""
+    variables: dict[str, Any] = {"owner": own.split("/", maxsplit=1)[0], "name": own.split("/")[1]}
+    declared = ["$owner: String!", "$name: String!"]
+    parts = []
+    if goals_expr is not None:
+        declared.append("$goals: String!")
+        variables["goals"] = goals_expr
+        parts.append("goals: object(expression: $goals) { ... on Blob { text } }")
+    if number is not None and kind in ("pr", "issue"):
+        declared.append("$number: Int!")
+        variables["number"] = number
+        comments = "comments(last: 100) { nodes { databaseId body viewerDidAuthor } }"
+        if kind == "pr":
+            parts.append(
+                f"item: pullRequest(number: $number) {{ {PR} files(first: 100) {{ nodes {{ path }} }} {comments} "
+                f"closingIssuesReferences(first: 25) {{ nodes {{ {_chain(PARENT_DEPTH)} }} }} }}"
+            )
+        else:
+            parts.append(f"item: issue(number: $number) {{ {_chain(PARENT_DEPTH)} {comments} }}")
+    outside = []
+    for index, (project, ref_number) in enumerate(refs):
+        selection = f"... on Issue {{ {_chain(PARENT_DEPTH)} }} ... on PullRequest {{ {PR} }}"
+        if project is None or project.lower() == own.lower():
+            parts.append(f"r{index}: issueOrPullRequest(number: {int(ref_number)}) {{ __typename {selection} }}")
+        else:
+            declared += [f"$o{index}: String!", f"$n{index}: String!"]
+            variables[f"o{index}"], variables[f"n{index}"] = project.split("/", 1)
+            lookup = f"issueOrPullRequest(number: {int(ref_number)}) {{ __typename {selection} }}"
+            outside.append(f"x{index}: repository(owner: $o{index}, name: $n{index}) {{ {lookup} }}")
+    body = " ".join(parts) or "id"
+    query = f"query Clew({', '.join(declared)}) {{ repository(owner: $owner, name: $name) {{ {body} }} {' '.join(outside)} }}"
+    return query, variables
+
+
+def _key(node: dict[str, Any], own: str) -> str:
+    project = (node.get("repository") or {}).get("nameWithOwner") or own
+    return f"#{node['number']}" if project.lower() == own.lower() else f"{project}#{node['number']}"
+
+
+def _issue(node: dict[str, Any], own: str) -> WorkItem:
+    parent = node.get("parent")
+    author = node.get("author") or {}
+    return WorkItem(
+        kind="issue" if "headRefName" not in node else "pr",
+        key=str(node.get("number")),
+        title=node.get("title") or "",
+        body=node.get("body") or "",
+        author=author.get("login") or "",
+        author_is_bot=author.get("__typename") == "Bot",
+        labels=tuple(label["name"] for label in ((node.get("labels") or {}).get("nodes") or []) if label),
+        milestone=(node.get("milestone") or {}).get("title"),
+        branch=node.get("headRefName"),
+        base_branch=node.get("baseRefName"),
+        parent=_key(parent, own) if isinstance(parent, dict) else None,
+        state=(node.get("state") or node.get("prState") or "").lower(),
+        updated_at=node.get("updatedAt"),
+        url=node.get("url"),
+    )
+
+
+def _walk(node: Any, own: str) -> Iterator[tuple[str, WorkItem]]:
+    """An issue and its parent chain, flattened."""
+    while isinstance(node, dict) and node.get("number") is not None:
+        yield _key(node, own), _issue(node, own)
+        node = node.get("parent")
+
+
+def parse_response(data: dict[str, Any], refs: list[tuple[str | None, int]], own: str) -> Fetched:
+    repo = data.get("repository") or {}
+    linked: dict[str, WorkItem] = {}
+    item_node = repo.get("item") or {}
+    closing = []
+    for node in (item_node.get("closingIssuesReferences") or {}).get("nodes") or []:
+        for key, issue in _walk(node, own):
+            linked.setdefault(key, issue)
+        if isinstance(node, dict) and node.get("number") is not None:
+            closing.append(_key(node, own))
+    for key, issue in list(_walk(item_node, own))[1:] if "headRefName" not in item_node else []:
+        linked.setdefault(key, issue)
+    missing = []
+    for index, (project, number) in enumerate(refs):
+        node = repo.get(f"r{index}") if f"r{index}" in repo else (data.get(f"x{index}") or {}).get("issueOrPullRequest")
+        if not isinstance(node, dict):
+            missing.append(f"{project or ''}#{number}")
+            continue
+        for key, issue in _walk(node, own):
+            linked.setdefault(key, issue)
+    for key, issue in list(linked.items()):
+        if not key.startswith("#"):
+            continue
+        linked.setdefault(f"{own}{key}", issue)
+    comments = tuple(
+        Comment(int(c["databaseId"]), c.get("body") or "")
+        for c in (item_node.get("comments") or {}).get("nodes") or []
+        if isinstance(c, dict) and c.get("viewerDidAuthor") and c.get("databaseId") is not None
+    )
+    paths = tuple(f["path"] for f in (item_node.get("files") or {}).get("nodes") or [] if isinstance(f, dict) and f.get("path"))
+    goals = (repo.get("goals") or {}).get("text") if isinstance(repo.get("goals"), dict) else None
+    item = _issue(item_node, own) if item_node.get("number") is not None else None
+    return Fetched(linked, tuple(closing), paths, comments, goals, item, tuple(missing))
+
+
+class Client:
+    """A PyGithub requester with bounded retries and timeouts; counts what it does."""
+
+    def __init__(self, token: str, api_url: str | None = None, timeout: float | None = None) -> None:
+        from github import Auth, Github, GithubRetry
+
+        base = (api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+        wait = float(os.environ.get("CLEW_SECONDARY_RATE_WAIT", "60"))
+        retry = GithubRetry(total=3, backoff_factor=float(os.environ.get("CLEW_RETRY_BACKOFF", "1")), secondary_rate_wait=wait)
+        seconds = timeout if timeout is not None else float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
+        self.github = Github(
+            auth=Auth.Token(token),
+            base_url=base,
+            timeout=int(max(1, seconds)),
+            retry=retry,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+        self.requester = self.github.requester
+        graphql = os.environ.get("GITHUB_GRAPHQL_URL")
+        self.graphql_url = graphql or self.requester.graphql_url
+        self.reads = self.writes = 0
+
+    def _call(self, verb: str, url: str, payload: dict[str, Any] | None = None) -> Any:
+        from github import GithubException
+
+        if verb in ("GET",) or url == self.graphql_url:
+            self.reads += 1
+        else:
+            self.writes += 1
+        try:
+            _, data = self.requester.requestJsonAndCheck(verb, url, input=payload)
+        except GithubException as exc:
+            raise ApiError(
+                f"GitHub API {verb} {_short(url)} failed with HTTP {exc.status}: {_message(exc.data)}",
+            ) from None
+        except Exception as exc:  # timeouts, broken connections, truncated JSON after retries
+            raise ApiError(f"GitHub API {verb} {_short(url)} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
+        return data
+
+    def fetch(
+        self, kind: str, number: int | None, refs: list[tuple[str | None, int]], goals_expr: str | None, own: str
+    ) -> tuple[Fetched, list[str]]:
+        """The one read. Partial data is kept: a deleted issue is reported, not fatal."""
+        query, variables = build_query(kind, number, refs, goals_expr, own)
+        data = self._call("POST", self.graphql_url, {"query": query, "variables": variables})
+        errors = [str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
+        if not isinstance((data or {}).get("data"), dict):
+            raise ApiError(f"GitHub GraphQL returned no data: {'; '.join(errors) or 'empty response'}")
+        return parse_response(data["data"], refs, own), errors
+
+    def create_comment(self, repo: str, number: int, body: str) -> None:
+        self._call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": body})
+
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._call("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", {"body": body})
+
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        self._call("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
+
+    def add_label(self, repo: str, number: int, label: str) -> None:
+        self._call("POST", f"/repos/{repo}/issues/{number}/labels", {"labels": [label]})
+
+    def remove_label(self, repo: str, number: int, label: str) -> None:
+        self._call("DELETE", f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}")
+
+
+def _short(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[-1][:80] if "://" in url else url[:80]
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, dict):
+        return str(data.get("message", ""))[:200]
+    return str(data)[:200]
+
+
+def is_forbidden(error: ApiError) -> bool:
+    return "HTTP 403" in str(error) and ("not accessible" in str(error).lower() or "permission" in str(error).lower())

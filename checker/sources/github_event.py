@@ -1,0 +1,191 @@
+"""The GitHub Actions event payload ($GITHUB_EVENT_PATH) → the work to judge.
+
+Zero API calls: the item's own fields come from the payload. Read tolerantly:
+the published payloads lag the schema (no `has_discussions`), bodies may be
+null, `changes` may be empty, a fork's head repository may be gone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from checker.work import WorkItem
+
+
+class Event(NamedTuple):
+    name: str
+    action: str
+    repository: str  # owner/name
+    item: WorkItem | None
+    number: int | None = None  # PR or issue number for comments and labels
+    is_fork: bool = False
+    base_sha: str | None = None
+    head_sha: str | None = None
+    default_branch: str | None = None
+    commits: tuple[WorkItem, ...] = ()
+    note: str = ""
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+    @property
+    def repo(self) -> str:
+        return self.repository.split("/", 1)[-1]
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _labels(node: Any) -> tuple[str, ...]:
+    return tuple(str(label.get("name")) for label in (node or []) if isinstance(label, dict) and label.get("name"))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def pull_request_item(pr: dict[str, Any]) -> WorkItem:
+    user = pr.get("user") or {}
+    return WorkItem(
+        kind="pr",
+        key=str(pr.get("number", "")),
+        title=_text(pr.get("title")),
+        body=_text(pr.get("body")),
+        author=_text(user.get("login")),
+        author_is_bot=user.get("type") == "Bot",
+        labels=_labels(pr.get("labels")),
+        milestone=_get(pr, "milestone", "title"),
+        branch=_get(pr, "head", "ref"),
+        base_branch=_get(pr, "base", "ref"),
+        state="merged" if pr.get("merged") else _text(pr.get("state")) or "open",
+        created_at=pr.get("created_at"),
+        updated_at=pr.get("updated_at"),
+        merged_at=pr.get("merged_at"),
+        url=pr.get("html_url"),
+    )
+
+
+def issue_item(issue: dict[str, Any]) -> WorkItem:
+    user = issue.get("user") or {}
+    return WorkItem(
+        kind="issue",
+        key=str(issue.get("number", "")),
+        title=_text(issue.get("title")),
+        body=_text(issue.get("body")),
+        author=_text(user.get("login")),
+        author_is_bot=user.get("type") == "Bot",
+        labels=_labels(issue.get("labels")),
+        milestone=_get(issue, "milestone", "title"),
+        state=_text(issue.get("state")) or "open",
+        created_at=issue.get("created_at"),
+        updated_at=issue.get("updated_at"),
+        url=issue.get("html_url"),
+    )
+
+
+def _push_commits(payload: dict[str, Any]) -> tuple[WorkItem, ...]:
+    out = []
+    for commit in payload.get("commits") or []:
+        message = _text(commit.get("message"))
+        subject, _, body = message.partition("\n")
+        author = commit.get("author") or {}
+        paths = tuple((commit.get("added") or []) + (commit.get("modified") or []) + (commit.get("removed") or []))
+        login = _text(author.get("username")) or _text(author.get("name"))
+        out.append(
+            WorkItem(
+                kind="commit",
+                key=_text(commit.get("id")),
+                title=subject,
+                body=body.strip("\n"),
+                author=login,
+                author_is_bot=login.endswith("[bot]"),
+                paths=paths,
+                url=commit.get("url"),
+            )
+        )
+    return tuple(out)
+
+
+def _zero_is_none(sha: str) -> str | None:
+    return sha if sha.strip("0") else None
+
+
+_QUEUE_PR = re.compile(r"/pr-(\d+)-")
+
+
+def read_event(name: str, payload: dict[str, Any]) -> Event:
+    action = _text(payload.get("action"))
+    repository = _text(_get(payload, "repository", "full_name"))
+    default_branch = _get(payload, "repository", "default_branch")
+    if name in ("pull_request", "pull_request_target") and isinstance(payload.get("pull_request"), dict):
+        pr = payload["pull_request"]
+        head_repo, base_repo = _get(pr, "head", "repo", "full_name"), _get(pr, "base", "repo", "full_name")
+        return Event(
+            name,
+            action,
+            repository,
+            pull_request_item(pr),
+            pr.get("number"),
+            head_repo != base_repo,
+            _get(pr, "base", "sha"),
+            _get(pr, "head", "sha"),
+            default_branch,
+        )
+    if name == "issues" and isinstance(payload.get("issue"), dict) and "pull_request" not in payload["issue"]:
+        issue = payload["issue"]
+        return Event(name, action, repository, issue_item(issue), issue.get("number"), default_branch=default_branch)
+    if name == "push":
+        ref = _text(payload.get("ref"))
+        if payload.get("deleted") or not ref.startswith("refs/heads/"):
+            return Event(name, action, repository, None, note=f"nothing to judge in a push to {ref or 'a deleted ref'}")
+        commits = _push_commits(payload)
+        branch = ref.removeprefix("refs/heads/")
+        item = WorkItem(
+            kind="branch",
+            key=branch,
+            branch=branch,
+            title=commits[-1].title if commits else "",
+            paths=tuple(dict.fromkeys(p for c in commits for p in c.paths)),
+            commits=tuple(reversed(commits)),
+        )
+        return Event(
+            name,
+            action,
+            repository,
+            item if commits else None,
+            base_sha=_zero_is_none(_text(payload.get("before"))),
+            head_sha=_text(payload.get("after")) or None,
+            default_branch=default_branch,
+            commits=commits,
+            note="" if commits else "the push carries no commits",
+        )
+    if name == "merge_group" and isinstance(payload.get("merge_group"), dict):
+        group = payload["merge_group"]
+        match = _QUEUE_PR.search(_text(group.get("head_ref")))
+        head = group.get("head_commit") or {}
+        subject, _, body = _text(head.get("message")).partition("\n")
+        item = WorkItem(kind="commit", key=_text(group.get("head_sha")), title=subject, body=body)
+        number = int(match[1]) if match else None
+        return Event(
+            name,
+            action,
+            repository,
+            item,
+            number,
+            base_sha=group.get("base_sha"),
+            head_sha=group.get("head_sha"),
+            default_branch=default_branch,
+        )
+    return Event(
+        name,
+        action,
+        repository,
+        None,
+        default_branch=default_branch,
+        note=f"the {name} event carries no pull request or issue: the goals file is validated only",
+    )

@@ -1,0 +1,385 @@
+"""A local server that speaks the part of GitHub's API clew uses.
+
+GraphQL documents are validated against GitHub's published schema and executed
+against an in-memory world with graphql-core; REST request and response bodies
+are validated against the OpenAPI description. Every request is counted, and
+faults can be injected: HTTP errors (with Retry-After), timeouts, truncated JSON.
+Contract violations are recorded and fail the test that caused them.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+
+from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
+from openapi_schema_validator import OAS30Validator
+
+from tests.conftest import CONTRACTS
+
+
+@functools.cache
+def schema() -> Any:
+    return build_schema((CONTRACTS / "github" / "schema.docs.graphql").read_text(encoding="utf-8"), assume_valid_sdl=True)
+
+
+@functools.cache
+def spec() -> dict[str, Any]:
+    return json.loads((CONTRACTS / "github" / "rest" / "api.github.com.subset.json").read_text(encoding="utf-8"))
+
+
+def _validator(node: dict[str, Any]) -> OAS30Validator:
+    return OAS30Validator({**node, "components": spec()["components"]})
+
+
+class Request(NamedTuple):
+    method: str
+    path: str
+    body: Any
+
+
+class Fault(NamedTuple):
+    method: str
+    path: str  # a prefix of the request path ("/graphql", "/repos/o/r/issues")
+    kind: str  # "500", "502", "403-secondary", "429", "404", "timeout", "truncated"
+    times: int = 1
+
+
+class Issue(NamedTuple):
+    number: int
+    title: str
+    body: str = ""
+    labels: tuple[str, ...] = ()
+    milestone: str | None = None
+    parent: int | None = None
+    state: str = "OPEN"
+
+
+class Pull(NamedTuple):
+    number: int
+    title: str
+    body: str = ""
+    head: str = "feature"
+    base: str = "main"
+    closing: tuple[int, ...] = ()
+    files: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    author: str = "octocat"
+
+
+class Comment(NamedTuple):
+    id: int
+    body: str
+    author: str
+
+
+REST_ROUTES = [
+    ("POST", r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("PATCH", r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    ("DELETE", r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    ("POST", r"/repos/([^/]+)/([^/]+)/issues/(\d+)/labels", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
+    ("DELETE", r"/repos/([^/]+)/([^/]+)/issues/(\d+)/labels/([^/]+)", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"),
+]
+
+
+class FakeGitHub:
+    def __init__(self, repository: str = "Codertocat/Hello-World", login: str = "github-actions[bot]") -> None:
+        self.repository, self.login = repository, login
+        self.issues: dict[str, dict[int, Issue]] = {repository: {}}
+        self.pulls: dict[int, Pull] = {}
+        self.comments: dict[int, list[Comment]] = {}
+        self.labels: dict[int, set[str]] = {}
+        self.blobs: dict[str, str] = {}
+        self.requests: list[Request] = []
+        self.raw_paths: list[str] = []
+        self.faults: list[Fault] = []
+        self.violations: list[str] = []
+        self.read_only = False
+        self.timeout = 1.0
+        self._next_id = 1000
+        self._lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    # --- world
+    def add_issue(self, issue: Issue, repository: str | None = None) -> None:
+        self.issues.setdefault(repository or self.repository, {})[issue.number] = issue
+
+    def add_pull(self, pull: Pull) -> None:
+        self.pulls[pull.number] = pull
+        self.labels.setdefault(pull.number, set(pull.labels))
+
+    def add_comment(self, number: int, body: str, author: str) -> int:
+        self._next_id += 1
+        self.comments.setdefault(number, []).append(Comment(self._next_id, body, author))
+        return self._next_id
+
+    def count(self, method: str | None = None, graphql: bool | None = None) -> int:
+        return sum(
+            1 for r in self.requests if (method is None or r.method == method) and (graphql is None or (r.path == "/graphql") == graphql)
+        )
+
+    @property
+    def reads(self) -> int:
+        return sum(1 for r in self.requests if r.method == "GET" or r.path == "/graphql")
+
+    @property
+    def writes(self) -> int:
+        return len(self.requests) - self.reads
+
+    # --- lifecycle
+    def start(self) -> str:
+        schema(), spec()  # built before the first request, not during it
+        world = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                status, headers, body = world.handle(self.command, self.path, raw, dict(self.headers))
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # --- dispatch
+    def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        path = path.split("?", 1)[0]
+        self.raw_paths.append(path)
+        path = "/graphql" if path == "/api/graphql" else path.removeprefix("/api/v3")  # GitHub Enterprise Server
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        with self._lock:
+            self.requests.append(Request(method, path, body))
+            fault = next((f for f in self.faults if f.method == method and path.startswith(f.path) and f.times > 0), None)
+            if fault is not None:
+                self.faults[self.faults.index(fault)] = fault._replace(times=fault.times - 1)
+        if not headers.get("Authorization"):
+            return self._json(401, {"message": "Requires authentication"})
+        if fault is not None:
+            return self._fault(fault)
+        if path == "/graphql" and method == "POST":
+            return self._graphql(body)
+        return self._rest(method, path, body)
+
+    def _json(self, status: int, data: Any, extra: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        return status, {"Content-Type": "application/json; charset=utf-8", **(extra or {})}, json.dumps(data).encode()
+
+    def _fault(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
+        if fault.kind == "timeout":
+            time.sleep(self.timeout + 1.5)
+            return self._json(200, {"data": None})
+        if fault.kind == "truncated":
+            return 200, {"Content-Type": "application/json"}, b'{"data": {"repository": {"ite'
+        if fault.kind == "403-secondary":
+            message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+            return self._json(403, {"message": message}, {"Retry-After": "1"})
+        if fault.kind == "429":
+            return self._json(429, {"message": "Too Many Requests"}, {"Retry-After": "1"})
+        status = int(fault.kind)
+        return self._json(status, {"message": {404: "Not Found", 500: "Server Error", 502: "Bad Gateway"}.get(status, "error")})
+
+    # --- GraphQL
+    def _graphql(self, body: Any) -> tuple[int, dict[str, str], bytes]:
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            self.violations.append(f"GraphQL request without a query: {body!r:.200}")
+            return self._json(400, {"message": "Problems parsing JSON"})
+        try:
+            document = parse(body["query"])
+        except GraphQLError as exc:
+            self.violations.append(f"GraphQL syntax: {exc}")
+            return self._json(200, {"errors": [{"message": str(exc)}]})
+        problems = validate(schema(), document)
+        if problems:
+            self.violations.extend(f"GraphQL invalid against the schema: {p.message}" for p in problems)
+            return self._json(200, {"errors": [{"message": p.message} for p in problems]})
+        result = graphql_sync(schema(), body["query"], root_value=self._root(), variable_values=body.get("variables") or {})
+        out: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            out["errors"] = [{"message": e.message, "path": e.path, "type": "NOT_FOUND"} for e in result.errors]
+        return self._json(200, out)
+
+    def _root(self) -> dict[str, Any]:
+        return {"repository": lambda info, owner, name, **_: self._repo(f"{owner}/{name}"), "viewer": {"login": self.login}}
+
+    def _repo(self, full: str) -> dict[str, Any] | None:
+        if full not in self.issues and full != self.repository:
+            raise GraphQLError(f"Could not resolve to a Repository with the name '{full}'.")
+        return {
+            "id": "R_kgDO",
+            "nameWithOwner": full,
+            "object": lambda info, expression=None, **_: (
+                {"__typename": "Blob", "text": self.blobs[expression]} if expression in self.blobs else None
+            ),
+            "pullRequest": lambda info, number, **_: self._pull(number),
+            "issue": lambda info, number, **_: self._issue(full, number),
+            "issueOrPullRequest": lambda info, number, **_: (
+                self._pull(number) if full == self.repository and number in self.pulls else self._issue(full, number)
+            ),
+        }
+
+    def _connection(self, nodes: list[Any]) -> Any:
+        return lambda info, **_: {"nodes": nodes, "totalCount": len(nodes)}
+
+    def _comments(self, number: int) -> Any:
+        nodes = [{"databaseId": c.id, "body": c.body, "viewerDidAuthor": c.author == self.login} for c in self.comments.get(number, [])]
+        return self._connection(nodes)
+
+    def _issue(self, full: str, number: int) -> dict[str, Any]:
+        issue = self.issues.get(full, {}).get(number)
+        if issue is None:
+            raise GraphQLError(f"Could not resolve to an issue or pull request with the number of {number}.")
+        return {
+            "__typename": "Issue",
+            "number": issue.number,
+            "title": issue.title,
+            "body": issue.body,
+            "state": issue.state,
+            "updatedAt": "2026-11-20T10:00:00Z",
+            "url": f"https://github.com/{full}/issues/{number}",
+            "repository": {"nameWithOwner": full},
+            "labels": self._connection([{"name": label} for label in issue.labels]),
+            "milestone": {"title": issue.milestone} if issue.milestone else None,
+            "parent": (lambda info, **_: self._issue(full, issue.parent)) if issue.parent else None,
+            "comments": self._comments(number),
+            "author": {"__typename": "User", "login": "octocat"},
+        }
+
+    def _pull(self, number: int) -> dict[str, Any]:
+        pull = self.pulls.get(number)
+        if pull is None:
+            raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
+        return {
+            "__typename": "PullRequest",
+            "number": pull.number,
+            "title": pull.title,
+            "body": pull.body,
+            "state": "OPEN",
+            "updatedAt": "2026-11-20T10:00:00Z",
+            "url": f"https://github.com/{self.repository}/pull/{number}",
+            "headRefName": pull.head,
+            "baseRefName": pull.base,
+            "author": {"__typename": "Bot" if pull.author.endswith("[bot]") else "User", "login": pull.author.removesuffix("[bot]")},
+            "repository": {"nameWithOwner": self.repository},
+            "labels": self._connection([{"name": label} for label in sorted(self.labels.get(number, set()))]),
+            "milestone": None,
+            "files": self._connection([{"path": p} for p in pull.files]),
+            "comments": self._comments(number),
+            "closingIssuesReferences": self._connection([self._issue(self.repository, n) for n in pull.closing]),
+        }
+
+    # --- REST
+    def _rest(self, method: str, path: str, body: Any) -> tuple[int, dict[str, str], bytes]:
+        for verb, pattern, template in REST_ROUTES:
+            match = re.fullmatch(pattern, path)
+            if verb == method and match:
+                operation = spec()["paths"][template][method.lower()]
+                schema_node = (((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema")
+                if schema_node is not None:
+                    errors = list(_validator(schema_node).iter_errors(body))
+                    if errors:
+                        self.violations.append(f"{method} {template}: request body invalid: {errors[0].message}")
+                        return self._json(422, {"message": "Validation Failed"})
+                elif body is not None:
+                    self.violations.append(f"{method} {template}: a body was sent to an operation that takes none")
+                if self.read_only:
+                    return self._json(403, {"message": "Resource not accessible by integration"})
+                status, data = getattr(self, f"_{method.lower()}_{template.rsplit('/', 1)[-1].strip('{}')}")(match, body)
+                self._check_response(operation, status, data, f"{method} {template}")
+                return self._json(status, data) if status != 204 else (204, {}, b"")
+        self.violations.append(f"{method} {path}: not an operation clew is known to use")
+        return self._json(404, {"message": "Not Found"})
+
+    def _check_response(self, operation: dict[str, Any], status: int, data: Any, name: str) -> None:
+        response = operation["responses"].get(str(status)) or {}
+        schema_node = ((response.get("content") or {}).get("application/json") or {}).get("schema")
+        if schema_node is not None:
+            errors = list(_validator(schema_node).iter_errors(data))
+            if errors:
+                self.violations.append(f"{name}: our fake's response breaks the contract: {errors[0].message}")
+
+    def _example(self, name: str) -> Any:
+        return copy.deepcopy(spec()["components"]["examples"][name]["value"])
+
+    def _comment_json(self, comment: Comment, number: int) -> Any:
+        data = self._example("issue-comment")
+        data.update(id=comment.id, body=comment.body)
+        data["user"]["login"] = comment.author
+        data["issue_url"] = f"https://api.github.com/repos/{self.repository}/issues/{number}"
+        return data
+
+    def _find_comment(self, comment_id: int) -> tuple[int, int] | None:
+        for number, comments in self.comments.items():
+            for index, comment in enumerate(comments):
+                if comment.id == comment_id:
+                    return number, index
+        return None
+
+    def _post_comments(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        number = int(match[3])
+        comment_id = self.add_comment(number, body["body"], self.login)
+        return 201, self._comment_json(Comment(comment_id, body["body"], self.login), number)
+
+    def _patch_comment_id(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        found = self._find_comment(int(match[3]))
+        if found is None:
+            return 404, {"message": "Not Found"}
+        number, index = found
+        old = self.comments[number][index]
+        if old.author != self.login:
+            return 403, {"message": "Resource not accessible by integration"}
+        self.comments[number][index] = old._replace(body=body["body"])
+        return 200, self._comment_json(self.comments[number][index], number)
+
+    def _delete_comment_id(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        found = self._find_comment(int(match[3]))
+        if found is None:
+            return 404, {"message": "Not Found"}
+        number, index = found
+        del self.comments[number][index]
+        return 204, None
+
+    def _labels_json(self, number: int) -> Any:
+        template = self._example("label")
+        return [{**template, "name": name, "id": i + 1} for i, name in enumerate(sorted(self.labels.get(number, set())))]
+
+    def _post_labels(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        number = int(match[3])
+        self.labels.setdefault(number, set()).update(body["labels"])
+        return 200, self._labels_json(number)
+
+    def _delete_name(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        from urllib.parse import unquote
+
+        number, name = int(match[3]), unquote(match[4])
+        if name not in self.labels.get(number, set()):
+            return 404, {"message": "Label does not exist"}
+        self.labels[number].discard(name)
+        return 200, self._labels_json(number)
