@@ -13,3 +13,7 @@ echo "== clew validate on a large goals file"
 echo
 echo "== clew pre-push against gitlint"
 .venv/bin/python benchmarks/prepush_vs_gitlint.py --gitlint .bench/gitlint/bin/gitlint
+echo
+echo "== clew check in GitHub Actions against the local GitHub server"
+[ -x .venv/bin/check-jsonschema ] || .venv/bin/pip install -q -e '.[test]'
+.venv/bin/python benchmarks/github_check.py
