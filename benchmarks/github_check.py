@@ -36,9 +36,17 @@ def payload(body: str, labels: tuple[str, ...]) -> dict[str, object]:
 def run(gh: FakeGitHub, url: str, tmp: Path, body: str, labels: tuple[str, ...]) -> tuple[float, int, int, int]:
     (tmp / "event.json").write_text(json.dumps(payload(body, labels)))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(tmp / "event.json"),
-               GITHUB_WORKSPACE=str(tmp), GITHUB_API_URL=url, GITHUB_GRAPHQL_URL=url + "/graphql",
-               GITHUB_STEP_SUMMARY=str(tmp / "summary.md"), GITHUB_OUTPUT=str(tmp / "out.txt"), INPUT_TOKEN="t")
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_EVENT_PATH=str(tmp / "event.json"),
+        GITHUB_WORKSPACE=str(tmp),
+        GITHUB_API_URL=url,
+        GITHUB_GRAPHQL_URL=url + "/graphql",
+        GITHUB_STEP_SUMMARY=str(tmp / "summary.md"),
+        GITHUB_OUTPUT=str(tmp / "out.txt"),
+        INPUT_TOKEN="t",
+    )
     gh.requests.clear()
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "checker", "check"], cwd=tmp, env=env, capture_output=True, text=True, check=False)

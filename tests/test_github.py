@@ -413,3 +413,28 @@ def test_explain_a_pull_request_with_a_token(
 
 def test_contracts_are_present() -> None:
     assert (CONTRACTS / "github" / "schema.docs.graphql").is_file()
+
+
+def test_merge_group_judges_the_queued_head_commit(action: Action, gh: FakeGitHub) -> None:
+    payload = {
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+            "head_ref": "refs/heads/gh-readonly-queue/main/pr-2-f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+            "base_sha": BASE_SHA,
+            "base_ref": "refs/heads/main",
+            "head_commit": {"message": "Faster wizard (#2)\n\nInitiative: onboarding"},
+        },
+        "repository": {"full_name": "Codertocat/Hello-World", "default_branch": "main"},
+    }
+    code, _ = action.run("merge_group", payload, token="")
+    assert code == 0
+    assert gh.requests == []
+    assert action.outputs()["objectives"] == "growth"
+
+
+def test_schedule_validates_the_goals_file(action: Action, gh: FakeGitHub) -> None:
+    code, out = action.run("schedule", {"schedule": "0 6 * * 1", "repository": {"full_name": "Codertocat/Hello-World"}})
+    assert code == 0
+    assert "validated only" in out
+    assert gh.requests == []
