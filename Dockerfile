@@ -20,8 +20,9 @@ COPY pyproject.toml README.md LICENSE ./
 COPY checker ./checker
 COPY policies ./policies
 RUN pip install --no-compile . \
- && useradd --create-home --uid 10001 --shell /usr/sbin/nologin clew
+ && groupadd --gid 10001 clew \
+ && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin clew
 
-USER clew
+USER 10001:10001
 WORKDIR /workspace
 CMD ["clew", "--help"]

@@ -17,3 +17,6 @@ echo
 echo "== clew check in GitHub Actions against the local GitHub server"
 [ -x .venv/bin/check-jsonschema ] || .venv/bin/pip install -q -e '.[test]'
 .venv/bin/python benchmarks/github_check.py
+echo
+echo "== clew check in a GitLab merge request pipeline against the local GitLab server"
+.venv/bin/python benchmarks/gitlab_check.py

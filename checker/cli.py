@@ -102,12 +102,20 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
 
     In GitHub Actions (GITHUB_ACTIONS=true), the event's pull request, issue or
     push is checked, with annotations, step summary, sticky comment and label.
+    In GitLab CI (GITLAB_CI=true), the merge request, with a Code Quality
+    report, sticky note and label.
     """
     if spec is None and not per_commit:
         from checker.commands import github
 
         if github.in_actions(os.environ):
             ctx.exit(github.run({**os.environ, **({"INPUT_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
+        from checker.sources.gitlab_ci import in_gitlab
+
+        if in_gitlab(os.environ):
+            from checker.commands import gitlab
+
+            ctx.exit(gitlab.run({**os.environ, **({"CLEW_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
     from checker.commands import check as command
 
     result = command.run(Path.cwd(), goals, spec, per_commit, _today())

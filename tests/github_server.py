@@ -144,7 +144,11 @@ class FakeGitHub:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                status, headers, body = world.handle(self.command, self.path, raw, dict(self.headers))
+                try:
+                    status, headers, body = world.handle(self.command, self.path, raw, dict(self.headers))
+                except Exception as exc:  # a bug in the fake: fail the test, never hang the client
+                    world.violations.append(f"the fake server crashed on {self.command} {self.path}: {exc!r}")
+                    status, headers, body = 500, {}, b"{}"
                 try:
                     self.send_response(status)
                     for key, value in headers.items():

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.findings import Finding
-from checker.outputs import markdown as md
+from checker.outputs import review
 from checker.outputs.workflow import command
-from checker.trace import Trace
 
 if TYPE_CHECKING:
     from checker.app import Result
@@ -20,15 +19,6 @@ MARKER = "<!-- clew:sticky-comment v1 -->"
 STEP_CAP = {"error": 10, "warning": 10, "notice": 10}
 JOB_CAP = 50
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub refuses step summaries over 1 MiB
-COMMENT_LIMIT = 65_000  # characters; GitHub refuses bodies over 65,536
-STATUS = {
-    "aligned": "✅ aligned",
-    "budget": "✅ budget",
-    "exempt": "⚪ exempt",
-    "escape": "🟡 declared unaligned",
-    "unaligned": "❌ traces nowhere",
-    "broken": "❌ unknown reference",
-}
 
 
 def annotation_lines(result: Result, where: str = "the step summary") -> list[str]:
@@ -62,59 +52,16 @@ def _annotation(result: Result, finding: Finding) -> str:
     return command(finding.severity, message, **props)
 
 
-def _thread(trace: Trace) -> str:
-    return " → ".join(md.text(step, 120) for step in trace.thread().split(" → "))
-
-
-def _body(result: Result, notes: list[str], limit: int) -> str:
-    failing = result.failing
-    head = "❌ fails the policy" if failing else "✅ passes the policy"
-    lines = [f"### clew: {head}", "", "| item | status | thread |", "|---|---|---|"]
-    for trace in result.traces:
-        title = f": {md.text(trace.item.title, 120)}" if trace.item.title else ""
-        lines.append(f"| {md.text(trace.item.name, 80)}{title} | {STATUS[trace.status]} | {_thread(trace)} |")
-    for trace in result.traces:
-        ideas = result.suggestions.get(trace.item.name, [])
-        if trace.status in ("unaligned", "broken"):
-            lines += ["", f"**{md.text(trace.item.name, 80)}** — where the thread breaks: {md.text(trace.breaks, 300)}"]
-            if ideas:
-                lines.append("Closest objectives (add one line to the description):")
-                lines += [
-                    f"- `{'Initiative' if i.kind == 'initiative' else 'Objective'}: {i.id}` — {md.text(i.title, 120)} "
-                    f"(score {i.score:.2f}; matched: {md.text(', '.join(i.matched[:5]), 120)})"
-                    for i in ideas
-                ]
-            lines.append("If it serves no objective, say why with a line `Unaligned: <reason>`.")
-    findings = sorted(result.findings, key=lambda f: ("error", "warning", "notice").index(f.severity))
-    if findings:
-        lines += ["", "| severity | rule | finding |", "|---|---|---|"]
-        rows = [
-            f"| {f.severity} | `{f.rule}` | {md.text(f.message, 400)}{' — ' + md.text(f.hint, 200) if f.hint else ''} |" for f in findings
-        ]
-        lines += rows
-    if notes:
-        lines += ["", *[f"> {md.text(n, 500)}" for n in notes]]
-    return _bounded("\n".join(lines) + "\n", limit)
-
-
-def _bounded(text: str, limit: int) -> str:
-    if len(text.encode()) <= limit:
-        return text
-    cut = text.encode()[: limit - 200].decode("utf-8", "ignore")
-    return cut[: cut.rfind("\n")] + "\n\n… (truncated to fit GitHub's limit; the full result is in the job log)\n"
-
-
 def summary(result: Result, notes: list[str]) -> str:
-    return _body(result, notes, SUMMARY_LIMIT)
+    return review.body(result, notes, SUMMARY_LIMIT)
 
 
 def comment(result: Result, notes: list[str]) -> str:
-    return f"{MARKER}\n{_body(result, notes, COMMENT_LIMIT)}"
+    return review.sticky(MARKER, result, notes)
 
 
 def resolved(result: Result) -> str:
-    threads = "\n".join(f"- {_thread(t)}" for t in result.traces)
-    return f"{MARKER}\n### clew: ✅ resolved\n\nThis now traces:\n\n{threads}\n"
+    return review.resolved(MARKER, result)
 
 
 def step_outputs(result: Result) -> dict[str, str]:

@@ -1,0 +1,221 @@
+"""`clew check` inside a GitLab CI merge request pipeline: the MR's own fields
+from CI_MERGE_REQUEST_* (zero API calls); with a token, the linked issues, the
+full description when it was truncated, and one sticky note and one label,
+written only when they change. The Code Quality report is always written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from checker import app, references
+from checker.errors import EXIT_OK, ClewError
+from checker.goals.discover import discover, display_name
+from checker.loading import pyramid_for
+from checker.outputs import gitlab as render
+from checker.outputs import text
+from checker.sources import git
+from checker.sources.gitlab_ci import MergeRequestJob, read_env
+from checker.work import WorkItem
+
+if TYPE_CHECKING:
+    from checker.sources.gitlab import Client
+
+FAIL_ON = {"error": "error", "warning": "warning", "notice": "notice", "never": "off"}
+
+
+class Settings(NamedTuple):
+    goals: str | None
+    policy: str | None
+    token: str
+    fail_on: str | None
+    note: bool
+    labels: bool
+    label_name: str
+    on_api_error: str
+    report: str
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "true", "false"):
+        return default if raw == "" else raw == "true"
+    problems.append(f"{name}: {raw!r} is not true or false")
+    return default
+
+
+def read_settings(env: Mapping[str, str]) -> Settings:
+    """The component's inputs arrive as CLEW_* variables; validated here."""
+    problems: list[str] = []
+    fail_on = env.get("CLEW_FAIL_ON", "").strip().lower()
+    if fail_on and fail_on not in FAIL_ON:
+        problems.append(f"CLEW_FAIL_ON: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    on_api_error = env.get("CLEW_ON_API_ERROR", "").strip().lower() or "warn"
+    if on_api_error not in ("warn", "fail"):
+        problems.append(f"CLEW_ON_API_ERROR: {on_api_error!r} is not warn or fail")
+    settings = Settings(
+        goals=env.get("CLEW_GOALS", "").strip() or None,
+        policy=env.get("CLEW_POLICY", "").strip() or None,
+        token=env.get("CLEW_GITLAB_TOKEN", "").strip() or env.get("GITLAB_TOKEN", "").strip(),
+        fail_on=FAIL_ON.get(fail_on),
+        note=_flag(env, "CLEW_NOTE", True, problems),
+        labels=_flag(env, "CLEW_LABELS", True, problems),
+        label_name=env.get("CLEW_LABEL_NAME", "").strip() or "potential-waste",
+        on_api_error=on_api_error,
+        report=env.get("CLEW_CODE_QUALITY_REPORT", "").strip() or "gl-code-quality-report.json",
+    )
+    if problems:
+        raise ClewError("invalid clew settings: " + "; ".join(problems))
+    return settings
+
+
+def _refs(item: WorkItem, project_path: str) -> list[int]:
+    """Same-project issue numbers the MR's text and branch name give."""
+    found: list[int] = []
+    for ref in [*references.parse(item.texts[0]), *references.branch_references(item.branch or "")]:
+        if ref.kind != "issue" or "#" not in ref.target:
+            continue
+        project, _, number = ref.target.rpartition("#")
+        if number.isdigit() and (not project or project == project_path) and int(number) not in found:
+            found.append(int(number))
+    return found[:100]
+
+
+class Run:
+    def __init__(self, env: Mapping[str, str], cwd: Path, today: dt.date) -> None:
+        self.env, self.today = env, today
+        self.settings = read_settings(env)
+        self.job: MergeRequestJob | None = read_env(env)
+        self.root = Path(env.get("CI_PROJECT_DIR") or cwd)
+        self.client: Client | None = None
+        self.notes: list[str] = []
+        self.api_failed = False
+
+    def _client(self, job: MergeRequestJob) -> Client | None:
+        if self.client is None and self.settings.token:
+            from checker.sources.gitlab import Client
+
+            self.client = Client(job.api_url, self.settings.token)
+        return self.client
+
+    def _linked(self, client: Client, job: MergeRequestJob, item: WorkItem) -> tuple[WorkItem, dict[str, WorkItem]]:
+        from checker.sources.gitlab import issue_item
+
+        wanted = _refs(item, job.project_path)
+        closing: list[dict[str, object]] = []
+        default_target = job.default_branch is not None and job.target_branch == job.default_branch
+        if default_target:
+            closing = client.closes_issues(job.project, job.iid)  # empty on other targets: the text is followed too
+        have = {int(str(i.get("iid"))) for i in closing if str(i.get("iid", "")).isdigit()}
+        missing = [n for n in wanted if n not in have]
+        fetched = client.issues(job.project, missing) if missing else []
+        linked: dict[str, WorkItem] = {}
+        for data in [*closing, *fetched]:
+            issue = issue_item(data, job.project_path)
+            linked[f"#{issue.key}"] = issue
+            linked[f"{job.project_path}#{issue.key}"] = issue
+        if lost := [f"#{n}" for n in missing if f"#{n}" not in linked]:
+            self.notes.append(f"not found or not accessible to the token: {', '.join(lost)}")
+        closes = tuple(f"#{i.get('iid')}" for i in closing)
+        return item._replace(linked=closes), linked
+
+    def evaluate(self) -> app.Result:
+        settings, job = self.settings, self.job
+        path = discover(settings.goals, self.root)
+        display = display_name(path, self.root)
+        current = pyramid_for(path.read_bytes(), display, path, None, settings.policy)
+        if job is None:
+            self.notes.append("not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): the goals file was validated only")
+            return app.evaluate(current._replace(fail_on=settings.fail_on or current.fail_on), [], today=self.today, notes=self.notes)
+        item = job.item
+        linked: dict[str, WorkItem] = {}
+        if not item.author and self.env.get("GITLAB_USER_LOGIN"):
+            item = item._replace(author=self.env["GITLAB_USER_LOGIN"])
+        client = self._client(job)
+        if client is None:
+            self.notes.append("no token (CLEW_GITLAB_TOKEN): linked issues were not read and no note or label was written")
+        else:
+            from checker.sources.gitlab import ApiError
+
+            try:
+                if job.description_truncated:
+                    mr = client.merge_request(job.project, job.iid)
+                    author = mr.get("author") or {}
+                    item = item._replace(
+                        body=str(mr.get("description") or ""),
+                        author=str(author.get("username") or item.author),
+                        author_is_bot=bool(author.get("bot")),
+                    )
+                item, linked = self._linked(client, job, item)
+            except ApiError as exc:
+                if settings.on_api_error == "fail":
+                    raise
+                self.api_failed = True
+                self.notes.append(f"{exc}. clew judged the merge request's own fields only and passes open (CLEW_ON_API_ERROR: warn)")
+        base = git.show(job.diff_base_sha, display, self.root) if job.diff_base_sha and git.exists(job.diff_base_sha, self.root) else None
+        pyramid = pyramid_for(base, f"{display}@base", path, None, settings.policy) if base is not None else current
+        if base is None:
+            self.notes.append(f"{display} at the merge request's base is not in the checkout: judged against the checked-out file")
+        changed_paths = git.changed_paths(job.diff_base_sha, "HEAD", self.root) if base is not None and job.diff_base_sha else ()
+        item = item._replace(paths=changed_paths or item.paths)
+        changed = display in item.paths
+        pyramid = pyramid._replace(fail_on=settings.fail_on or pyramid.fail_on, file=display)
+        return app.evaluate(pyramid, [item], today=self.today, linked=linked, goals_changed=changed, notes=self.notes)
+
+    def publish(self, result: app.Result) -> None:
+        """One sticky note (marker AND written by the token's user) and one label, only when they change."""
+        from checker.sources.gitlab import ApiError
+
+        job, client, settings = self.job, self.client, self.settings
+        if job is None or client is None or self.api_failed or not result.traces:
+            return
+        trace = result.traces[0]
+        unaligned = trace.status in ("unaligned", "broken") or bool(result.failing)
+        try:
+            if settings.note:
+                self._note(client, job, result, unaligned)
+            if settings.labels:
+                has = settings.label_name.lower() in {label.lower() for label in job.item.labels}
+                if unaligned != has:
+                    client.set_label(job.project, job.iid, settings.label_name, unaligned)
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                result.notes.append(
+                    f"the token cannot write to this project ({exc}); CI_JOB_TOKEN cannot post notes: "
+                    "use a project access token with the api scope in a masked CLEW_GITLAB_TOKEN variable (docs/gitlab.md)"
+                )
+            elif settings.on_api_error == "fail":
+                raise
+            else:
+                result.notes.append(f"{exc}; the note or label may be out of date (CLEW_ON_API_ERROR: warn)")
+
+    def _note(self, client: Client, job: MergeRequestJob, result: app.Result, unaligned: bool) -> None:
+        marked = [n for n in client.notes(job.project, job.iid) if render.MARKER in n.body]
+        wanted = render.note(result, self.notes) if unaligned else render.resolved(result)
+        if any(n.body == wanted for n in marked):
+            return  # already says exactly this: nothing to write, no need to know who we are
+        me = client.username() if marked else ""
+        ours = next((n for n in marked if n.author == me), None)
+        if ours is None:
+            if unaligned:
+                client.create_note(job.project, job.iid, wanted)
+        elif unaligned or self.env.get("CLEW_NOTE_ON_ALIGNED", "edit").lower() != "delete":
+            client.edit_note(job.project, job.iid, ours.id, wanted)
+        else:
+            client.delete_note(job.project, job.iid, ours.id)
+
+
+def run(env: Mapping[str, str], cwd: Path, today: dt.date) -> int:
+    job = Run(env, cwd, today)
+    result = job.evaluate()
+    job.publish(result)
+    report = job.root / job.settings.report
+    report.write_text(render.code_quality_json(result), encoding="utf-8")
+    print(text.render(result, color=False), end="")
+    if job.client is not None:
+        print(f"clew: GitLab API requests: {job.client.reads} read, {job.client.writes} write")
+    if job.api_failed:
+        return EXIT_OK
+    return result.exit_code

@@ -1,0 +1,132 @@
+"""The GitLab API through python-gitlab (the only module that imports it).
+
+Lazy objects only, so no request happens by accident; lists are fully
+paginated (python-gitlab stops at 20 by default); transient errors and 429 are
+retried within bounds, honouring Retry-After; every call is counted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from checker.errors import ClewError
+from checker.work import WorkItem
+
+MAX_RETRIES = 3
+
+
+class ApiError(ClewError):
+    """The API could not give what clew needed (after retries)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Note(NamedTuple):
+    id: int
+    body: str
+    author: str
+
+
+def issue_item(data: dict[str, Any], project_path: str) -> WorkItem:
+    """A GitLab issue (REST shape) as a work item; `epic` becomes its parent."""
+    refs = data.get("references") or {}
+    full = refs.get("full") if isinstance(refs, dict) else None
+    own = not full or full.rsplit("#", 1)[0] == project_path
+    epic = data.get("epic") if isinstance(data.get("epic"), dict) else None
+    milestone = data.get("milestone") if isinstance(data.get("milestone"), dict) else None
+    return (
+        WorkItem(
+            kind="issue",
+            key=str(data.get("iid")),
+            title=data.get("title") or "",
+            body=data.get("description") or "",
+            labels=tuple(label if isinstance(label, str) else str(label.get("name")) for label in data.get("labels") or []),
+            milestone=milestone.get("title") if milestone else None,
+            parent=f"&{epic['iid']}" if epic and epic.get("iid") is not None else None,
+            state=data.get("state") or "",
+            updated_at=data.get("updated_at"),
+            url=data.get("web_url"),
+        )
+        if own
+        else WorkItem(kind="issue", key=str(data.get("iid")), title=data.get("title") or "", url=data.get("web_url"))
+    )
+
+
+class Client:
+    def __init__(self, url: str, token: str) -> None:
+        import gitlab
+
+        base = url.removesuffix("/api/v4")
+        timeout = float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
+        self.gl = gitlab.Gitlab(base, private_token=token, timeout=timeout, retry_transient_errors=True, per_page=100)
+        self.reads = self.writes = 0
+
+    def _call(self, write: bool, what: str, action: Callable[[], Any]) -> Any:
+        import gitlab
+        import requests
+
+        if write:
+            self.writes += 1
+        else:
+            self.reads += 1
+        try:
+            return action()
+        except gitlab.exceptions.GitlabError as exc:
+            raise ApiError(
+                f"GitLab API {what} failed with HTTP {exc.response_code}: {str(exc.error_message)[:200]}", exc.response_code
+            ) from None
+        except (requests.RequestException, ValueError) as exc:
+            raise ApiError(f"GitLab API {what} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+    def _mr(self, project: str, iid: int) -> Any:
+        return self.gl.projects.get(project, lazy=True).mergerequests.get(iid, lazy=True)
+
+    def merge_request(self, project: str, iid: int) -> dict[str, Any]:
+        mr = self._call(
+            False, "GET merge request", lambda: self.gl.projects.get(project, lazy=True).mergerequests.get(iid, max_retries=MAX_RETRIES)
+        )
+        return dict(mr.attributes)
+
+    def closes_issues(self, project: str, iid: int) -> list[dict[str, Any]]:
+        issues = self._call(
+            False, "GET closes_issues", lambda: self._mr(project, iid).closes_issues(get_all=True, per_page=100, max_retries=MAX_RETRIES)
+        )
+        return [dict(i.attributes) for i in issues]
+
+    def issues(self, project: str, iids: list[int]) -> list[dict[str, Any]]:
+        def call() -> Any:
+            return self.gl.projects.get(project, lazy=True).issues.list(iids=iids, get_all=True, per_page=100, max_retries=MAX_RETRIES)
+
+        return [dict(i.attributes) for i in self._call(False, "GET issues", call)]
+
+    def notes(self, project: str, iid: int) -> list[Note]:
+        def call() -> Any:
+            return self._mr(project, iid).notes.list(
+                get_all=True, per_page=100, sort="desc", order_by="updated_at", max_retries=MAX_RETRIES
+            )
+
+        return [
+            Note(n.id, n.body or "", (n.author or {}).get("username", "")) for n in self._call(False, "GET notes", call) if not n.system
+        ]
+
+    def username(self) -> str:
+        """Who the token is: the sticky note must have been written by it."""
+        user = self._call(False, "GET user", lambda: self.gl.http_get("/user", max_retries=MAX_RETRIES))
+        return str(user.get("username", "")) if isinstance(user, dict) else ""
+
+    def create_note(self, project: str, iid: int, body: str) -> None:
+        self._call(True, "POST note", lambda: self._mr(project, iid).notes.create({"body": body}, max_retries=MAX_RETRIES))
+
+    def edit_note(self, project: str, iid: int, note_id: int, body: str) -> None:
+        self._call(True, "PUT note", lambda: self._mr(project, iid).notes.update(note_id, {"body": body}, max_retries=MAX_RETRIES))
+
+    def delete_note(self, project: str, iid: int, note_id: int) -> None:
+        self._call(True, "DELETE note", lambda: self._mr(project, iid).notes.delete(note_id, max_retries=MAX_RETRIES))
+
+    def set_label(self, project: str, iid: int, label: str, present: bool) -> None:
+        key = "add_labels" if present else "remove_labels"
+        call = lambda: self.gl.projects.get(project, lazy=True).mergerequests.update(iid, {key: label}, max_retries=MAX_RETRIES)  # noqa: E731
+        self._call(True, "PUT merge request labels", call)

@@ -1,0 +1,267 @@
+"""A local server that speaks the part of GitLab's REST API clew uses.
+
+Responses are built from GitLab's published example bodies (real shapes, with
+their nulls) and checked against GitLab's own response schemas for the field
+types clew reads; every request must be one of the endpoints clew is known to
+use, with the parameters and body GitLab documents. Lists paginate with Link
+headers, so a client that stops at the first page is caught. Requests are
+counted and faults can be injected.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+from tests.conftest import CONTRACTS
+from tests.github_server import Fault, Request
+
+
+@functools.cache
+def example(name: str) -> Any:
+    return json.loads((CONTRACTS / "gitlab" / "api-examples" / name).read_text(encoding="utf-8"))
+
+
+class GlIssue(NamedTuple):
+    iid: int
+    title: str
+    description: str = ""
+    labels: tuple[str, ...] = ()
+    milestone: str | None = None
+    epic_iid: int | None = None
+
+
+class GlNote(NamedTuple):
+    id: int
+    body: str
+    author: str
+    system: bool = False
+
+
+PROJECT = r"/api/v4/projects/([^/]+)"
+ROUTES = [
+    ("GET", r"/api/v4/user", "user"),
+    ("GET", PROJECT + r"/merge_requests/(\d+)", "mr"),
+    ("PUT", PROJECT + r"/merge_requests/(\d+)", "mr_update"),
+    ("GET", PROJECT + r"/merge_requests/(\d+)/closes_issues", "closes_issues"),
+    ("GET", PROJECT + r"/issues", "issues"),
+    ("GET", PROJECT + r"/merge_requests/(\d+)/notes", "notes"),
+    ("POST", PROJECT + r"/merge_requests/(\d+)/notes", "note_create"),
+    ("PUT", PROJECT + r"/merge_requests/(\d+)/notes/(\d+)", "note_update"),
+    ("DELETE", PROJECT + r"/merge_requests/(\d+)/notes/(\d+)", "note_delete"),
+]
+BODIES = {"mr_update": {"add_labels", "remove_labels"}, "note_create": {"body"}, "note_update": {"body"}}
+
+
+class FakeGitLab:
+    def __init__(self, project_id: int = 42, project_path: str = "group/project", login: str = "project_42_bot_clew") -> None:
+        self.project_id, self.project_path, self.login = project_id, project_path, login
+        self.issues: dict[int, GlIssue] = {}
+        self.closes: list[int] = []
+        self.description = ""
+        self.labels: set[str] = set()
+        self.notes: list[GlNote] = []
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.violations: list[str] = []
+        self.read_only = False
+        self.timeout = 1.0
+        self._next = 500
+        self._lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def reads(self) -> int:
+        return sum(1 for r in self.requests if r.method == "GET")
+
+    @property
+    def writes(self) -> int:
+        return len(self.requests) - self.reads
+
+    def add_note(self, body: str, author: str, system: bool = False) -> int:
+        self._next += 1
+        self.notes.append(GlNote(self._next, body, author, system))
+        return self._next
+
+    def start(self) -> str:
+        world = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    status, headers, body = world.handle(self.command, self.path, raw, dict(self.headers))
+                except Exception as exc:  # a bug in the fake: fail the test, never hang the client
+                    world.violations.append(f"the fake server crashed on {self.command} {self.path}: {exc!r}")
+                    status, headers, body = 500, {}, b"{}"
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.base
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # --- dispatch
+    def handle(self, method: str, target: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        query = parse_qs(url.query)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        with self._lock:
+            self.requests.append(Request(method, url.path, body))
+            fault = next((f for f in self.faults if f.method == method and url.path.startswith(f.path) and f.times > 0), None)
+            if fault is not None:
+                self.faults[self.faults.index(fault)] = fault._replace(times=fault.times - 1)
+        if headers.get("PRIVATE-TOKEN") is None:
+            return self._json(401, {"message": "401 Unauthorized"})
+        if fault is not None:
+            return self._fault(fault)
+        for verb, pattern, name in ROUTES:
+            match = re.fullmatch(pattern, url.path)
+            if verb == method and match:
+                if match.lastindex and match[1] not in (str(self.project_id), self.project_path.replace("/", "%2F")):
+                    return self._json(404, {"message": "404 Project Not Found"})
+                allowed = BODIES.get(name)
+                if allowed is not None and (not isinstance(body, dict) or not set(body) <= allowed or not body):
+                    self.violations.append(f"{method} {url.path}: body {body!r:.120} is not one GitLab documents ({sorted(allowed)})")
+                if method != "GET" and self.read_only:
+                    return self._json(403, {"message": "403 Forbidden"})
+                return getattr(self, f"_{name}")(match, query, body)
+        self.violations.append(f"{method} {url.path}: not an endpoint clew is known to use")
+        return self._json(404, {"message": "404 Not Found"})
+
+    def _json(self, status: int, data: Any, extra: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        return status, {"Content-Type": "application/json", **(extra or {})}, json.dumps(data).encode()
+
+    def _fault(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
+        if fault.kind == "timeout":
+            time.sleep(self.timeout + 1.5)
+            return self._json(200, [])
+        if fault.kind == "truncated":
+            return 200, {"Content-Type": "application/json"}, b'[{"iid": 1, "tit'
+        if fault.kind == "429":
+            return self._json(429, {"message": "429 Too Many Requests"}, {"Retry-After": "1"})
+        status = int(fault.kind.split("-")[0])
+        return self._json(status, {"message": f"{status}"}, {"Retry-After": "1"} if status == 403 else None)
+
+    def _page(self, items: list[Any], query: dict[str, list[str]], path: str) -> tuple[int, dict[str, str], bytes]:
+        per_page = int(query.get("per_page", ["20"])[0])
+        page = int(query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(len(items))}
+        if page * per_page < len(items):
+            rest = "&".join(f"{k}={v}" for k, values in query.items() if k not in ("page",) for v in values)
+            headers["Link"] = f'<{self.base}{path}?{rest}&page={page + 1}>; rel="next"'
+            headers["X-Next-Page"] = str(page + 1)
+        return self._json(200, chunk, headers)
+
+    # --- shapes from the published examples
+    def _issue_json(self, issue: GlIssue) -> Any:
+        data = copy.deepcopy(example("issue.move-response.json"))
+        data.update(iid=issue.iid, title=issue.title, description=issue.description, labels=list(issue.labels), project_id=self.project_id)
+        data["milestone"] = {**(data.get("milestone") or {}), "title": issue.milestone} if issue.milestone else None
+        data["references"] = {"short": f"#{issue.iid}", "relative": f"#{issue.iid}", "full": f"{self.project_path}#{issue.iid}"}
+        data["epic"] = {"id": 9000 + issue.epic_iid, "iid": issue.epic_iid, "title": "An epic", "group_id": 1} if issue.epic_iid else None
+        return data
+
+    def _note_json(self, note: GlNote, iid: int) -> Any:
+        data = copy.deepcopy(example("note.merge_request.get.docs.json"))
+        data.update(id=note.id, body=note.body, system=note.system, noteable_iid=iid)
+        data["author"] = {**data["author"], "username": note.author}
+        return data
+
+    # --- endpoints
+    def _user(self, match: re.Match[str], query: Any, body: Any) -> Any:
+        return self._json(
+            200,
+            {
+                "id": 77,
+                "username": self.login,
+                "name": "clew",
+                "state": "active",
+                "bot": True,
+                "avatar_url": None,
+                "web_url": f"https://gitlab.example/{self.login}",
+            },
+        )
+
+    def _mr(self, match: re.Match[str], query: Any, body: Any) -> Any:
+        data = copy.deepcopy(example("merge_request.get.gitlab-com.json"))
+        data.update(iid=int(match[2]), description=self.description, labels=sorted(self.labels))
+        return self._json(200, data)
+
+    def _mr_update(self, match: re.Match[str], query: Any, body: dict[str, str]) -> Any:
+        for name in (body.get("add_labels") or "").split(","):
+            if name:
+                self.labels.add(name)
+        for name in (body.get("remove_labels") or "").split(","):
+            self.labels.discard(name)
+        return self._mr(match, query, None)
+
+    def _closes_issues(self, match: re.Match[str], query: Any, body: Any) -> Any:
+        items = [self._issue_json(self.issues[n]) for n in self.closes if n in self.issues]
+        return self._page(items, query, urlsplit(match.group(0)).path)
+
+    def _issues(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
+        wanted = {int(v) for v in query.get("iids[]", [])}
+        if not wanted:
+            self.violations.append("GET issues without iids[]: clew must not list the whole project")
+        items = [self._issue_json(i) for n, i in sorted(self.issues.items()) if n in wanted]
+        return self._page(items, query, urlsplit(match.group(0)).path)
+
+    def _notes(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
+        iid = int(match[2])
+        items = [self._note_json(n, iid) for n in reversed(self.notes)]
+        return self._page(items, query, urlsplit(match.group(0)).path)
+
+    def _note_create(self, match: re.Match[str], query: Any, body: dict[str, str]) -> Any:
+        note_id = self.add_note(body["body"], self.login)
+        return self._json(201, self._note_json(self.notes[-1], int(match[2])) | {"id": note_id})
+
+    def _find(self, note_id: int) -> int | None:
+        return next((i for i, n in enumerate(self.notes) if n.id == note_id), None)
+
+    def _note_update(self, match: re.Match[str], query: Any, body: dict[str, str]) -> Any:
+        index = self._find(int(match[3]))
+        if index is None:
+            return self._json(404, {"message": "404 Not found"})
+        if self.notes[index].author != self.login:
+            return self._json(403, {"message": "403 Forbidden"})
+        self.notes[index] = self.notes[index]._replace(body=body["body"])
+        return self._json(200, self._note_json(self.notes[index], int(match[2])))
+
+    def _note_delete(self, match: re.Match[str], query: Any, body: Any) -> Any:
+        index = self._find(int(match[3]))
+        if index is None:
+            return self._json(404, {"message": "404 Not found"})
+        del self.notes[index]
+        return 204, {}, b""
