@@ -321,3 +321,11 @@ def test_dockerfile_is_hadolint_clean() -> None:
 
 def test_contracts_are_present() -> None:
     assert (CONTRACTS / "gitlab" / "ci-predefined-variables.json").is_file()
+
+
+def test_an_issue_epic_is_a_parent_hop(job: Job, gl: FakeGitLab) -> None:
+    gl.issues[12] = GlIssue(12, "Logged out", epic_iid=5)
+    gl.closes = [12]
+    _, out = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #12")
+    assert "could not be followed" not in out
+    assert gl.reads == 2

@@ -116,6 +116,9 @@ class Run:
             issue = issue_item(data, job.project_path)
             linked[f"#{issue.key}"] = issue
             linked[f"{job.project_path}#{issue.key}"] = issue
+            epic = data.get("epic")
+            if issue.parent and isinstance(epic, dict):  # Premium tiers return the epic inline; others have no such hop
+                linked.setdefault(issue.parent, WorkItem(kind="issue", key=issue.parent, title=str(epic.get("title") or "")))
         if lost := [f"#{n}" for n in missing if f"#{n}" not in linked]:
             self.notes.append(f"not found or not accessible to the token: {', '.join(lost)}")
         closes = tuple(f"#{i.get('iid')}" for i in closing)
