@@ -73,8 +73,14 @@ def validate(ctx: click.Context, goals: str | None, fmt: str) -> None:
 
 
 @clew.command()
-def schema() -> None:
-    """Print the goals file's JSON Schema."""
+@click.option("--alignment", is_flag=True, help="The schema of alignment.json instead of the goals file's.")
+def schema(alignment: bool) -> None:
+    """Print the goals file's JSON Schema (or alignment.json's)."""
+    if alignment:
+        from checker.report.schema import render as report_schema
+
+        click.echo(report_schema(), nl=False)
+        return
     from checker.goals.schema import render
 
     click.echo(render(), nl=False)
@@ -171,6 +177,38 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
     result = command.run(Path.cwd(), goals, ref, _today())
     _emit(_render(result, fmt, _color(ctx)), _color(ctx))
     ctx.exit(EXIT_OK)
+
+
+@clew.command()
+@goals_option
+@click.option("--window", type=click.IntRange(1, 3650), help="Days of merged work (default: the goals file's report.window_days).")
+@click.option("--commit", "do_commit", is_flag=True, help="Commit ALIGNMENT.md and alignment.json back (one commit, [skip ci]).")
+@click.option("--dry-run", is_flag=True, help="Show the diff the report would make; write nothing.")
+@click.pass_context
+def report(ctx: click.Context, goals: str | None, window: int | None, do_commit: bool, dry_run: bool) -> None:
+    """Build the alignment report (ALIGNMENT.md and alignment.json) from the history."""
+    from checker.commands import report as command
+
+    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window)), nl=False)
+
+
+@clew.command()
+@goals_option
+@format_option
+@click.option("--window", type=click.IntRange(1, 3650), help="Days of merged work (default: the goals file's report.window_days).")
+@click.pass_context
+def status(ctx: click.Context, goals: str | None, fmt: str, window: int | None) -> None:
+    """Each objective's status with its reasons, in the terminal."""
+    from checker.commands import report as command
+
+    _, written = command.make(Path.cwd(), goals, _today(), window)
+    if fmt == "text":
+        _emit(command.status_lines(written.report, _color(ctx)), _color(ctx))
+    else:
+        import json
+
+        rows = [o.model_dump(mode="json") for o in written.report.objectives]
+        _emit(json.dumps({"objectives": rows, "headline": written.report.headline.model_dump()}, indent=2) + "\n", False)
 
 
 @clew.command(name="rules")

@@ -72,7 +72,10 @@ def _pct(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def compute(obj: Inputs, today: dt.date, limits: Thresholds = Thresholds()) -> Status:
+DEFAULT = Thresholds()
+
+
+def compute(obj: Inputs, today: dt.date, limits: Thresholds = DEFAULT) -> Status:
     open_issues = [i for i in obj.issues if i.open]
     closed = len(obj.issues) - len(open_issues)
     blocked = [i for i in open_issues if i.blocked and (i.blocked_since is None or (today - i.blocked_since).days > limits.blocked_days)]
@@ -87,23 +90,22 @@ def compute(obj: Inputs, today: dt.date, limits: Thresholds = Thresholds()) -> S
         progress, measured = None, ""
     elapsed = _elapsed(obj.start, obj.due, today)
     reasons: list[str] = []
-    status = _decide(obj, today, limits, progress, measured, elapsed, blocked, stale, open_issues, reasons)
+    status = _decide(obj, today, limits, _Evidence(progress, measured, elapsed, blocked, stale, open_issues), reasons)
     update = draft(obj, status, reasons, today)
     return Status(status, tuple(reasons), progress, elapsed, len(blocked), len(stale), len(open_issues), closed, update)
 
 
-def _decide(
-    obj: Inputs,
-    today: dt.date,
-    limits: Thresholds,
-    progress: float | None,
-    measured: str,
-    elapsed: float | None,
-    blocked: list[Linked],
-    stale: list[Linked],
-    open_issues: list[Linked],
-    reasons: list[str],
-) -> str:
+class _Evidence(NamedTuple):
+    progress: float | None
+    measured: str
+    elapsed: float | None
+    blocked: list[Linked]
+    stale: list[Linked]
+    open_issues: list[Linked]
+
+
+def _decide(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence, reasons: list[str]) -> str:
+    progress, measured, elapsed, blocked, stale, open_issues = evidence
     if obj.state == "achieved":
         reasons.append("marked achieved in the goals file")
         return "achieved"

@@ -39,3 +39,13 @@ STYLES = {"error": "\033[31m", "warning": "\033[33m", "notice": "\033[36m", "ok"
 
 def paint(text: str, style: str, color: bool) -> str:
     return f"{STYLES[style]}{text}\033[0m" if color and style in STYLES else text
+
+
+def progress(message: str) -> None:
+    """A one-line progress message on a terminal; nothing in CI logs or pipes."""
+    import sys
+
+    if in_ci() or not sys.stderr.isatty():
+        return
+    sys.stderr.write("\r\033[K" + message if message else "\r\033[K")
+    sys.stderr.flush()

@@ -19,7 +19,9 @@ def obj(**changes: object) -> Inputs:
 
 def test_the_example_from_the_issue() -> None:
     issues = tuple(Linked(f"#{n}", open=True, blocked=n < 3, blocked_since=TODAY - dt.timedelta(days=5)) for n in range(7))
-    result = compute(obj(kr_progress=(("churn", 0.30),), issues=issues, due=TODAY + dt.timedelta(days=12), start=TODAY - dt.timedelta(days=28)), TODAY)
+    result = compute(
+        obj(kr_progress=(("churn", 0.30),), issues=issues, due=TODAY + dt.timedelta(days=12), start=TODAY - dt.timedelta(days=28)), TODAY
+    )
     assert result.status == "off-track"
     assert "3 of 7 linked issues blocked for more than 3 days" in result.update
     assert "key-result progress 30% at 70% of the time" in result.update

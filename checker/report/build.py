@@ -1,0 +1,226 @@
+"""Traces + goals → the report's data. Pure: the same inputs, the same report
+(but for `generated_at`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from checker import __version__
+from checker.compiled import Pyramid
+from checker.goals.model import Goals, Objective
+from checker.report import model as m
+from checker.status import Inputs, Linked, Thresholds, compute
+from checker.suggest import suggest
+from checker.trace import Trace, Tracer
+from checker.work import WorkItem
+
+ALIGNED = ("aligned",)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
+    item = trace.item
+    ideas = suggest(pyramid, item) if with_ideas else []
+    return m.Work(
+        name=item.name,
+        kind=item.kind,
+        key=item.key,
+        title=item.title,
+        url=item.url,
+        author=item.author,
+        merged_at=item.merged_at,
+        status=trace.status,
+        objective=trace.objective,
+        target=trace.target.id if trace.target else None,
+        thread=trace.thread(),
+        suggestions=[m.SuggestionRow(id=s.id, kind=s.kind, score=s.score, matched=list(s.matched)) for s in ideas],
+    )
+
+
+def _blocked(issue: WorkItem) -> bool:
+    return any(label.lower() in ("blocked", "status::blocked") for label in issue.labels)
+
+
+def _objective_row(
+    objective: Objective,
+    merged: Counter[str],
+    total: int,
+    issues: list[WorkItem],
+    *,
+    today: dt.date,
+    window_start: dt.date,
+    limits: Thresholds,
+) -> m.ObjectiveRow:
+    krs = [(k.title, p) for k in objective.key_results if (p := k.progress()) is not None]
+    linked = tuple(
+        Linked(
+            i.name,
+            open=i.state not in ("closed", "merged"),
+            blocked=_blocked(i),
+            blocked_since=_date(i.updated_at),
+            updated=_date(i.updated_at),
+        )
+        for i in issues
+    )
+    inputs = Inputs(
+        objective.id,
+        objective.title,
+        objective.state,
+        objective.start or window_start,
+        objective.due,
+        tuple(krs),
+        linked,
+        merged[objective.id],
+    )
+    status = compute(inputs, today, limits)
+    return m.ObjectiveRow(
+        id=objective.id,
+        title=objective.title,
+        owner=objective.owner,
+        due=objective.due.isoformat() if objective.due else None,
+        status=status.status,
+        reasons=list(status.reasons),
+        update=status.update,
+        progress=None if status.progress is None else round(status.progress, 3),
+        elapsed=None if status.elapsed is None else round(status.elapsed, 3),
+        key_results=[
+            m.KeyResultRow(
+                id=k.id, title=k.title, baseline=k.baseline, target=k.target, current=k.current, unit=k.unit, progress=k.progress()
+            )
+            for k in objective.key_results
+        ],
+        merged=merged[objective.id],
+        share=_share(merged[objective.id], total),
+        open=status.open,
+        blocked=status.blocked,
+        stale=status.stale,
+    )
+
+
+def _weeks(traces: Sequence[Trace]) -> list[m.Week]:
+    buckets: dict[str, list[Trace]] = {}
+    for trace in traces:
+        day = _date(trace.item.merged_at)
+        if day is not None:
+            year, number, _ = day.isocalendar()
+            buckets.setdefault(f"{year}-W{number:02d}", []).append(trace)
+    rows = []
+    for label in sorted(buckets):
+        group = buckets[label]
+        aligned = sum(1 for t in group if t.status in ALIGNED)
+        rows.append(m.Week(week=label, merged=len(group), aligned=aligned, share=_share(aligned, len(group))))
+    return rows
+
+
+def build(
+    goals: Goals,
+    pyramid: Pyramid,
+    merged_work: Sequence[WorkItem],
+    *,
+    today: dt.date,
+    window_start: dt.date,
+    source: str,
+    open_issues: Sequence[WorkItem] = (),
+    open_prs: Sequence[WorkItem] = (),
+    linked: dict[str, WorkItem] | None = None,
+    notes: Sequence[str] = (),
+    complete: bool = True,
+    generated_at: str = "",
+    cursor: str | None = None,
+) -> m.Report:
+    tracer = Tracer(pyramid)
+    traces = [tracer.trace(item, linked) for item in merged_work]
+    counted = [t for t in traces if t.status != "exempt"]
+    total = len(counted)
+    by_status = Counter(t.status for t in counted)
+    merged_by_objective = Counter(t.objective for t in counted if t.objective and t.status in ALIGNED)
+    issue_traces = [tracer.trace(issue, linked) for issue in open_issues]
+    issues_by_objective: dict[str | None, list[WorkItem]] = {}
+    for trace in issue_traces:
+        issues_by_objective.setdefault(trace.objective, []).append(trace.item)
+    limits = Thresholds(goals.report.stale_days, goals.report.blocked_days, goals.report.at_risk_margin, goals.report.off_track_margin)
+    objectives = [
+        _objective_row(
+            o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, window_start=window_start, limits=limits
+        )
+        for o in goals.objectives
+    ]
+    status_of = {o.id: o.status for o in objectives}
+    budget_counts = Counter(t.target.id for t in counted if t.status == "budget" and t.target)
+    budgets = [
+        m.BudgetSpend(
+            id=b.id,
+            title=b.title,
+            ceiling=b.share,
+            spent=_share(budget_counts[b.id], total),
+            count=budget_counts[b.id],
+            over=_share(budget_counts[b.id], total) > b.share,
+        )
+        for b in goals.budgets
+    ]
+    stale_after = goals.report.stale_days
+    order = {"off-track": 0, "at-risk": 1, "no-data": 2, "on-track": 3, "achieved": 4, None: 5}
+    backlog = [
+        m.Backlog(
+            objective=key,
+            status=status_of.get(key) if key else None,
+            issues=[
+                m.BacklogIssue(
+                    key=i.name,
+                    title=i.title,
+                    url=i.url,
+                    blocked=_blocked(i),
+                    stale=(d := _date(i.updated_at)) is not None and (today - d).days > stale_after,
+                )
+                for i in issues
+            ],
+        )
+        for key, issues in sorted(issues_by_objective.items(), key=lambda kv: (order.get(status_of.get(kv[0] or "")), kv[0] or "~"))
+    ]
+    at_risk = {o.id for o in objectives if o.status in ("at-risk", "off-track")}
+    pr_traces = [tracer.trace(pr, linked) for pr in open_prs]
+    review_first = [_work(t, pyramid, False) for t in pr_traces if t.objective in at_risk]
+    newest = max((w.merged_at for w in merged_work if w.merged_at), default=None)
+    aligned = by_status["aligned"]
+    waste = by_status["unaligned"] + by_status["broken"]
+    return m.Report(
+        tool=f"clew {__version__}",
+        generated_at=generated_at,
+        source=source,
+        complete=complete,
+        notes=list(notes),
+        mission=goals.mission,
+        window=m.Window(start=window_start.isoformat(), end=today.isoformat(), days=(today - window_start).days),
+        headline=m.Headline(
+            merged=total,
+            aligned=aligned,
+            aligned_share=_share(aligned, total),
+            budget=by_status["budget"],
+            escape=by_status["escape"],
+            exempt=len(traces) - total,
+            waste=waste,
+            waste_share=_share(waste, total),
+        ),
+        budgets=budgets,
+        objectives=objectives,
+        waste=[_work(t, pyramid, True) for t in counted if t.status in ("unaligned", "broken")],
+        backlog=backlog,
+        review_first=review_first,
+        weeks=_weeks(counted),
+        items=[_work(t, pyramid, False) for t in traces],
+        watermark=m.Watermark(last_merged_at=newest, cursor=cursor),
+    )

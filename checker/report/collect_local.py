@@ -1,0 +1,120 @@
+"""Merged work from local git history, with no forge: one `git log` over the
+window, then units of work on the main line — merge commits `Merge pull
+request #N` (their side commits' messages count too), squash subjects `(#N)`,
+GitLab's `See merge request …!N`, plain commits grouped by their `Part-of:`
+merge request, and the remaining commits one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from checker import references
+from checker.sources import git
+from checker.work import WorkItem
+
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
+_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+_SEE_MR = re.compile(r"^\s*See merge request (\S+)!(\d+)\s*$", re.M)
+
+
+def _mainline(head: str, commits: dict[str, WorkItem]) -> list[str]:
+    chain, sha = [], head
+    while sha in commits:
+        chain.append(sha)
+        parents = commits[sha].parents
+        sha = parents[0] if parents else ""
+    return chain
+
+
+def _side(merge: WorkItem, commits: dict[str, WorkItem], mainline: set[str]) -> list[WorkItem]:
+    """Commits brought in by a merge: reachable from its second parent, not on the main line."""
+    out, stack, seen = [], list(merge.parents[1:]), set()
+    while stack:
+        sha = stack.pop()
+        if sha in seen or sha in mainline or sha not in commits:
+            continue
+        seen.add(sha)
+        out.append(commits[sha])
+        stack.extend(commits[sha].parents)
+    return out
+
+
+def _unit(commit: WorkItem, side: list[WorkItem]) -> WorkItem:
+    message = commit.body
+    if match := _MERGE_PR.match(commit.title):
+        title = message.strip().splitlines()[0] if message.strip() else commit.title
+        return WorkItem(
+            kind="pr",
+            key=match[1],
+            title=title,
+            body=message,
+            author=commit.author,
+            merged_at=commit.updated_at,
+            paths=tuple(dict.fromkeys(p for c in side for p in c.paths)),
+            commits=tuple(side),
+        )
+    if see := _SEE_MR.search(message):
+        title = message.strip().splitlines()[0] if message.strip() else commit.title
+        return WorkItem(
+            kind="mr",
+            key=see[2],
+            title=title,
+            body=message,
+            author=commit.author,
+            merged_at=commit.updated_at,
+            paths=tuple(dict.fromkeys(p for c in side for p in c.paths)),
+            commits=tuple(side),
+        )
+    if squash := _SQUASH.search(commit.title):
+        return commit._replace(kind="pr", key=squash[1], merged_at=commit.updated_at)
+    return commit._replace(merged_at=commit.updated_at)
+
+
+def _group_key(commit: WorkItem) -> str | None:
+    for ref in references.parse(f"{commit.title}\n\n{commit.body}"):
+        if ref.via == "Part-of trailer":
+            return ref.target
+    return None
+
+
+def collect(root: Path, since: dt.date, until: dt.date | None = None) -> list[WorkItem]:
+    """Units of merged work on the current branch's main line, newest first."""
+    head = git.git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root, check=False).strip()
+    if not head:
+        return []
+    args = [f"--since={since.isoformat()}T00:00:00", "HEAD"]
+    if until is not None:
+        args.insert(0, f"--until={until.isoformat()}T23:59:59")
+    commits = {c.key: c for c in git.log(args, root)}
+    chain = _mainline(head, commits)
+    mainline = set(chain)
+    units: list[WorkItem] = []
+    groups: dict[str, int] = {}
+    for sha in chain:
+        commit = commits[sha]
+        side = _side(commit, commits, mainline) if len(commit.parents) > 1 else []
+        unit = _unit(commit, side)
+        key = _group_key(commit) if unit.kind == "commit" else None
+        if key is None:
+            units.append(unit)
+            continue
+        if key in groups:
+            first = units[groups[key]]
+            units[groups[key]] = first._replace(commits=(*first.commits, commit), paths=tuple(dict.fromkeys((*first.paths, *commit.paths))))
+        else:
+            groups[key] = len(units)
+            units.append(
+                WorkItem(
+                    kind="mr" if "!" in key else "pr",
+                    key=key,
+                    title=commit.title,
+                    body=commit.body,
+                    author=commit.author,
+                    merged_at=commit.updated_at,
+                    paths=commit.paths,
+                    commits=(commit,),
+                )
+            )
+    return units

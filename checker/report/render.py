@@ -1,0 +1,150 @@
+"""ALIGNMENT.md and alignment.json from the report's data. Pure.
+
+The Markdown renders on GitHub and GitLab with no plugin: tables, and Mermaid
+for the charts. Every piece of PR and issue text is escaped for Markdown, HTML
+and Mermaid, and mentions are neutralised."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from checker.outputs import markdown as md
+from checker.report import model as m
+
+STATUS = {
+    "on-track": "🟢 on track",
+    "at-risk": "🟠 at risk",
+    "off-track": "🔴 off track",
+    "achieved": "✅ achieved",
+    "no-data": "⚪ no data",
+}
+_MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f]')
+
+
+def mermaid_label(value: str, limit: int = 40) -> str:
+    """A label Mermaid cannot misread: no quotes, brackets, separators or control characters."""
+    cleaned = md._BIDI.sub("", _MERMAID_UNSAFE.sub(" ", value)).strip() or "?"
+    return cleaned[:limit]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _kr(row: m.KeyResultRow) -> str:
+    unit = row.unit or ""
+    if row.current is None or row.target is None:
+        return md.text(row.title, 80)
+    return f"{md.text(row.title, 80)}: {row.current:g}{md.text(unit, 8)} → {row.target:g}{md.text(unit, 8)} ({_pct(row.progress)})"
+
+
+def _link(work: m.Work) -> str:
+    name = md.text(work.name, 60)
+    title = md.text(work.title, 100)
+    url = work.url if work.url and re.match(r"^https?://[^\s()<>]+$", work.url) else None
+    label = f"{name}: {title}" if title else name
+    return f"[{label}]({url})" if url else label
+
+
+def _pie(report: m.Report) -> list[str]:
+    rows = [(o.id, o.merged) for o in report.objectives if o.merged]
+    rows += [(f"budget {b.id}", b.count) for b in report.budgets if b.count]
+    if report.headline.escape:
+        rows.append(("declared unaligned", report.headline.escape))
+    if report.headline.waste:
+        rows.append(("potential waste", report.headline.waste))
+    if not rows:
+        return ["_No merged work in the window._"]
+    body = [f'    "{mermaid_label(label)}" : {count}' for label, count in rows]
+    return ["```mermaid", "pie showData title Merged work by objective", *body, "```"]
+
+
+def _trend(report: m.Report) -> list[str]:
+    if not report.weeks:
+        return ["_No merged work in the window._"]
+    weeks = ", ".join(f'"{w.week}"' for w in report.weeks)
+    shares = ", ".join(f"{w.share:g}" for w in report.weeks)
+    return [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Share of merged work that traces to an objective, by week (%)"',
+        f"    x-axis [{weeks}]",
+        '    y-axis "aligned %" 0 --> 100',
+        f"    bar [{shares}]",
+        "```",
+    ]
+
+
+def markdown(report: m.Report) -> str:
+    h = report.headline
+    out = [
+        "# Alignment report",
+        "",
+        f"> **Mission:** {md.text(report.mission, 500)}",
+        "",
+        f"_Window {report.window.start} → {report.window.end} ({report.window.days} days) · source: {report.source} · "
+        f"{report.tool} · generated {report.generated_at}_",
+        "",
+        "## Headline",
+        "",
+        f"**{h.aligned_share:g}% of merged work traces to an objective** ({h.aligned} of {h.merged}). "
+        f"Potential waste: **{h.waste_share:g}%** ({h.waste}). Budgets: {h.budget}; declared unaligned: {h.escape}; exempt: {h.exempt}.",
+        "",
+    ]
+    if report.budgets:
+        out += ["| budget | spent | ceiling | |", "|---|---|---|---|"]
+        out += [
+            f"| {md.text(b.title, 80)} (`{b.id}`) | {b.spent:g}% ({b.count}) | {b.ceiling:g}% | {'🔴 over' if b.over else '🟢'} |"
+            for b in report.budgets
+        ]
+        out.append("")
+    if not report.complete:
+        out += ["> ⚠️ **Incomplete data:** " + md.text("; ".join(report.notes), 600), ""]
+    out += ["## Effort by objective", "", *_pie(report), "", "## Objectives", ""]
+    out += [
+        "| objective | status | owner | due | key results | merged | open / blocked / stale | share of effort |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for o in report.objectives:
+        krs = "<br>".join(_kr(k) for k in o.key_results) or "—"
+        out.append(
+            f"| **{md.text(o.title, 100)}** (`{o.id}`) | {STATUS[o.status]} | {md.text(o.owner or '—', 40)} | {o.due or '—'} | "
+            f"{krs} | {o.merged} | {o.open} / {o.blocked} / {o.stale} | {o.share:g}% |"
+        )
+    out += ["", "## Updates", ""]
+    out += [f"- {STATUS[o.status]} — {md.text(o.update, 800)}" for o in report.objectives]
+    out += ["", "## Potential waste", ""]
+    if report.waste:
+        out += ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
+        for w in report.waste:
+            ideas = ", ".join(f"`{s.id}` ({s.score:.2f})" for s in w.suggestions) or "—"
+            out.append(f"| {_link(w)} | {md.text(w.thread.rsplit('✗', 1)[-1], 200)} | {ideas} |")
+    else:
+        out.append("_None: all merged work traces to an objective, a budget, or says why not._")
+    out += ["", "## Backlog by objective", ""]
+    if report.backlog:
+        for group in report.backlog:
+            head = f"`{group.objective}` — {STATUS[group.status]}" if group.objective and group.status else "traces nowhere"
+            out += [f"**{head}**", ""]
+            out += [
+                f"- {md.text(i.key, 40)}: {md.text(i.title, 120)}{' — blocked' if i.blocked else ''}{' — stale' if i.stale else ''}"
+                for i in group.issues
+            ]
+            out.append("")
+    else:
+        out += ["_No open issues were read (the local history has none; run with a forge token)._", ""]
+    out += ["## Review these first", ""]
+    out += [f"- {_link(w)} → `{w.objective}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
+    out += ["", "## Aligned share by week", "", *_trend(report), ""]
+    return "\n".join(out)
+
+
+def json_text(report: m.Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def without_timestamp(text: str) -> str:
+    """The content that matters for deciding whether to commit."""
+    text = re.sub(r'"generated_at": "[^"]*"', '"generated_at": ""', text)
+    return re.sub(r" · generated [^_\n]*_", "_", text)
