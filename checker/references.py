@@ -41,6 +41,7 @@ _GITHUB_URL = re.compile(r"^https?://[^/]+/(?P<project>[^/]+/[^/]+)/(?P<what>iss
 _GITLAB_URL = re.compile(
     r"^https?://[^/]+/(?P<project>[^/]+(?:/[^/]+)+?)/-/(?P<what>issues|work_items|merge_requests)/(?P<num>\d+)(?:[/?#].*)?$"
 )
+_MAYBE_LINK = re.compile(r"[#!]|://|GH-\d|[A-Z][A-Z0-9_]+-\d")  # a line without these holds no link
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S")
 _SEE_MR = re.compile(r"(?m)^\s*See merge request (" + _PROJECT + r")!(\d+)\s*$")
@@ -190,7 +191,7 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
         trailer = _TRAILER.match(line)
         if trailer and trailer[1].lower() in special:
             found.extend(_trailer(line, syntax))
-        else:
+        elif _MAYBE_LINK.search(line):
             found.extend(_links(line, subject=number == 0))
     return unique(found)
 

@@ -85,21 +85,35 @@ class Suggestion(NamedTuple):
     matched: tuple[str, ...]
 
 
+_INDEX: list[tuple[Pyramid, list[tuple[str, str, str, Counter[str], float]], dict[str, float]]] = []
+
+
+def _index(pyramid: Pyramid) -> tuple[list[tuple[str, str, str, Counter[str], float]], dict[str, float]]:
+    """The targets' word bags and idf weights, built once per pyramid."""
+    for known, docs, idf in _INDEX:
+        if known is pyramid:
+            return docs, idf
+    bags = [(n.id, n.kind, n.title, Counter(words(f"{n.id} {n.title} {n.text}"))) for n in pyramid.nodes if n.state == "active"]
+    frequency = Counter(w for *_, bag in bags for w in bag)
+    idf = {w: math.log(1 + len(bags) / n) for w, n in frequency.items()}
+    docs = [(i, k, t, bag, math.sqrt(sum(idf[w] ** 2 for w in bag))) for i, k, t, bag in bags]
+    _INDEX[:] = [(pyramid, docs, idf)]
+    return docs, idf
+
+
 def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3) -> list[Suggestion]:
-    docs = [(n.id, n.kind, n.title, Counter(words(f"{n.id} {n.title} {n.text}"))) for n in pyramid.nodes if n.state == "active"]
+    docs, idf = _index(pyramid)
     if not docs:
         return []
-    frequency = Counter(w for *_, bag in docs for w in bag)
-    idf = {w: math.log(1 + len(docs) / n) for w, n in frequency.items()}
     text = " ".join([item.title, item.body[:4000], item.branch or "", " ".join(item.paths[:200])])
     text += " " + " ".join(c.title for c in item.commits[:200])
     query = set(words(text))
     ranked = []
-    for ident, kind, title, bag in docs:
+    for ident, kind, title, bag, bag_norm in docs:
         common = sorted(query & bag.keys())
         if not common:
             continue
-        norm = math.sqrt(sum(idf[w] ** 2 for w in bag)) * math.sqrt(max(len(query), 1))
+        norm = bag_norm * math.sqrt(max(len(query), 1))
         score = sum(idf[w] ** 2 for w in common) / norm if norm else 0.0
         ranked.append(Suggestion(ident, kind, title, round(min(1.0, score), 3), tuple(common)))
     ranked.sort(key=lambda s: (-s.score, s.id))

@@ -17,6 +17,7 @@ from checker.trace import Trace, Tracer
 from checker.work import WorkItem
 
 ALIGNED = ("aligned",)
+SUGGESTED = 200  # the newest potential waste gets suggestions; the rest is listed without
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -217,7 +218,7 @@ def build(
         ),
         budgets=budgets,
         objectives=objectives,
-        waste=[_work(t, pyramid, True) for t in counted if t.status in ("unaligned", "broken")],
+        waste=[_work(t, pyramid, n < SUGGESTED) for n, t in enumerate(t for t in counted if t.status in ("unaligned", "broken"))],
         backlog=backlog,
         review_first=review_first,
         weeks=_weeks(counted),

@@ -73,6 +73,8 @@ def _unit(commit: WorkItem, side: list[WorkItem]) -> WorkItem:
 
 
 def _group_key(commit: WorkItem) -> str | None:
+    if "part-of:" not in commit.body.lower():
+        return None
     for ref in references.parse(f"{commit.title}\n\n{commit.body}"):
         if ref.via == "Part-of trailer":
             return ref.target

@@ -19,6 +19,7 @@ STATUS = {
     "achieved": "✅ achieved",
     "no-data": "⚪ no data",
 }
+WASTE_ROWS = 100  # the table lists the newest; alignment.json has every item
 _MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f]')
 
 
@@ -117,9 +118,11 @@ def markdown(report: m.Report) -> str:
     out += ["", "## Potential waste", ""]
     if report.waste:
         out += ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
-        for w in report.waste:
+        for w in report.waste[:WASTE_ROWS]:
             ideas = ", ".join(f"`{s.id}` ({s.score:.2f})" for s in w.suggestions) or "—"
             out.append(f"| {_link(w)} | {md.text(w.thread.rsplit('✗', 1)[-1], 200)} | {ideas} |")
+        if len(report.waste) > WASTE_ROWS:
+            out += ["", f"_… and {len(report.waste) - WASTE_ROWS} more, newest first, in alignment.json._"]
     else:
         out.append("_None: all merged work traces to an objective, a budget, or says why not._")
     out += ["", "## Backlog by objective", ""]
@@ -141,7 +144,13 @@ def markdown(report: m.Report) -> str:
 
 
 def json_text(report: m.Report) -> str:
-    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    """Pretty at the top, one line per work item (readable diffs, and the fast C encoder for the bulk)."""
+    data = report.model_dump(mode="json")
+    items = data.pop("items")
+    head = json.dumps(data, indent=2, ensure_ascii=False)
+    lines = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in items)
+    body = f'"items": [\n    {lines}\n  ]' if items else '"items": []'
+    return head[:-2] + f",\n  {body}\n}}\n"
 
 
 def without_timestamp(text: str) -> str:

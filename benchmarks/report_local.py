@@ -1,0 +1,80 @@
+"""`clew report` over a generated 20,000-commit repository, against `git log
+--name-only --format=%H%n%B` over the same commits, measured in the same run.
+
+Run: .venv/bin/python benchmarks/report_local.py [--commits N]
+Goal: clew's wall time ≤ 2× git log's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import goals_text
+
+
+def build(root: Path, count: int) -> Path:
+    repo = root / "repo"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    (repo / "goals.yml").write_text(goals_text())
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x"}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", "goals"], cwd=repo, check=True, env=env)
+    now = int(time.time())
+    trailers = ["Objective: retention", "Initiative: onboarding", "", "Closes #12", "chore: bump"]
+    lines = []
+    for i in range(count):
+        message = f"Change {i} to the service\n\nBody of change {i}.\n\n{trailers[i % len(trailers)]}\n"
+        data = message.encode()
+        stamp = now - (count - i) * 300
+        lines.append(f"commit refs/heads/main\nmark :{i + 1}\ncommitter b <b@x> {stamp} +0000\ndata {len(data)}\n{message}")
+        lines.append("from refs/heads/main^0\n" if i == 0 else f"from :{i}\n")
+        lines.append(f"M 644 inline src/file{i % 200}.txt\ndata {len(str(i))}\n{i}\n\n")
+    subprocess.run(["git", "fast-import", "--quiet", "--force"], cwd=repo, input="".join(lines).encode(), check=True, env=env)
+    subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=repo, check=True, env=env)
+    return repo
+
+
+def timed(args: list[str], cwd: Path, runs: int) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(args, cwd=cwd, capture_output=True, check=False, env=env)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(args, cwd=cwd, capture_output=True, check=False, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--commits", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        repo = build(Path(name), args.commits)
+        count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+        days = args.commits * 300 // 86400 + 2
+        git_time = timed(["git", "log", "--name-only", "--format=%H%n%B"], repo, args.runs)
+        clew_time = timed([sys.executable, "-m", "checker", "report", "--window", str(days)], repo, args.runs)
+        out = subprocess.run(
+            [sys.executable, "-m", "checker", "status", "--window", str(days)], cwd=repo, capture_output=True, text=True, check=False
+        )
+    print(f"commits: {count}")
+    print(f"git log --name-only --format=%H%n%B: {git_time * 1000:.0f} ms")
+    print(f"clew report (local history):        {clew_time * 1000:.0f} ms")
+    print(f"ratio: {clew_time / git_time:.2f}× (goal ≤ 2×)")
+    print(out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
