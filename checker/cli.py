@@ -184,12 +184,19 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
 @click.option("--window", type=click.IntRange(1, 3650), help="Days of merged work (default: the goals file's report.window_days).")
 @click.option("--commit", "do_commit", is_flag=True, help="Commit ALIGNMENT.md and alignment.json back (one commit, [skip ci]).")
 @click.option("--dry-run", is_flag=True, help="Show the diff the report would make; write nothing.")
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "git", "github"]),
+    default="auto",
+    show_default=True,
+    help="Where merged work comes from (auto: GitHub with GITHUB_TOKEN and GITHUB_REPOSITORY, else local git).",
+)
 @click.pass_context
-def report(ctx: click.Context, goals: str | None, window: int | None, do_commit: bool, dry_run: bool) -> None:
-    """Build the alignment report (ALIGNMENT.md and alignment.json) from the history."""
+def report(ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str) -> None:
+    """Build the alignment report (ALIGNMENT.md and alignment.json) over a window."""
     from checker.commands import report as command
 
-    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window)), nl=False)
+    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window, source)), nl=False)
 
 
 @clew.command()

@@ -71,6 +71,8 @@ class Pull(NamedTuple):
     files: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     author: str = "octocat"
+    merged_at: str | None = None  # ISO time: a merged pull request
+    updated_at: str = "2026-11-20T10:00:00Z"
 
 
 class Comment(NamedTuple):
@@ -80,6 +82,12 @@ class Comment(NamedTuple):
 
 
 REST_ROUTES = [
+    ("GET", r"/repos/([^/]+)/([^/]+)/git/ref/(.+)", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    ("PATCH", r"/repos/([^/]+)/([^/]+)/git/refs/(.+)", "/repos/{owner}/{repo}/git/refs/{ref}"),
+    ("POST", r"/repos/([^/]+)/([^/]+)/git/trees", "/repos/{owner}/{repo}/git/trees"),
+    ("POST", r"/repos/([^/]+)/([^/]+)/git/commits", "/repos/{owner}/{repo}/git/commits"),
+    ("GET", r"/repos/([^/]+)/([^/]+)/git/commits/([0-9a-f]+)", "/repos/{owner}/{repo}/git/commits/{commit_sha}"),
+    ("GET", r"/repos/([^/]+)/([^/]+)/contents/(.+)", "/repos/{owner}/{repo}/contents/{path}"),
     ("POST", r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("PATCH", r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("DELETE", r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
@@ -103,6 +111,13 @@ class FakeGitHub:
         self.read_only = False
         self.timeout = 1.0
         self._next_id = 1000
+        # a tiny git object store for the report commits: sha -> (tree files, parents, message)
+        self.git_commits: dict[str, tuple[dict[str, str], list[str], str]] = {"c0" * 20: ({}, [], "initial")}
+        self.git_trees: dict[str, dict[str, str]] = {"70" * 20: {}}
+        self.branch = "main"
+        self.git_ref = "c0" * 20
+        self.open_issue_numbers: list[int] = []
+        self.ref_delay = 0.0  # seconds the ref update waits: lets two runs race
         self._lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
 
@@ -230,6 +245,18 @@ class FakeGitHub:
             out["errors"] = [{"message": e.message, "path": e.path, "type": "NOT_FOUND"} for e in result.errors]
         return self._json(200, out)
 
+    def head_files(self) -> dict[str, str]:
+        return self.git_commits[self.git_ref][0]
+
+    def report_commits(self) -> list[str]:
+        shas, sha = [], self.git_ref
+        while sha:
+            _, parents, message = self.git_commits[sha]
+            if message.startswith("clew: update the alignment report"):
+                shas.append(sha)
+            sha = parents[0] if parents else ""
+        return shas
+
     def _root(self) -> dict[str, Any]:
         return {"repository": lambda info, owner, name, **_: self._repo(f"{owner}/{name}"), "viewer": {"login": self.login}}
 
@@ -239,14 +266,45 @@ class FakeGitHub:
         return {
             "id": "R_kgDO",
             "nameWithOwner": full,
-            "object": lambda info, expression=None, **_: (
-                {"__typename": "Blob", "text": self.blobs[expression]} if expression in self.blobs else None
-            ),
+            "object": lambda info, expression=None, **_: self._object(expression),
+            "defaultBranchRef": {
+                "name": self.branch,
+                "target": {
+                    "__typename": "Commit",
+                    "oid": self.git_ref,
+                    "message": self.git_commits[self.git_ref][2],
+                    "tree": {"oid": self._tree_of(self.git_ref)},
+                },
+            },
+            "pullRequests": lambda info, states=None, first=100, after=None, **_: self._pulls(states or [], first, after),
+            "issues": lambda info, states=None, first=100, **_: {"nodes": [self._issue(full, n) for n in self.open_issue_numbers]},
             "pullRequest": lambda info, number, **_: self._pull(number),
             "issue": lambda info, number, **_: self._issue(full, number),
             "issueOrPullRequest": lambda info, number, **_: (
                 self._pull(number) if full == self.repository and number in self.pulls else self._issue(full, number)
             ),
+        }
+
+    def _object(self, expression: str | None) -> Any:
+        if expression in self.blobs:
+            return {"__typename": "Blob", "text": self.blobs[expression]}
+        if expression and expression.startswith("HEAD:") and expression[5:] in self.head_files():
+            return {"__typename": "Blob", "text": self.head_files()[expression[5:]]}
+        return None
+
+    def _tree_of(self, sha: str) -> str:
+        files = self.git_commits[sha][0]
+        return next((tree_sha for tree_sha, tree in self.git_trees.items() if tree == files), "70" * 20)
+
+    def _pulls(self, states: list[str], first: int, after: str | None) -> dict[str, Any]:
+        merged = "MERGED" in states
+        pulls = sorted((p for p in self.pulls.values() if bool(p.merged_at) == merged), key=lambda p: p.updated_at, reverse=True)
+        start = int(after) if after else 0
+        page = pulls[start : start + first]
+        more = start + first < len(pulls)
+        return {
+            "nodes": [self._pull(p.number) for p in page],
+            "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None},
         }
 
     def _connection(self, nodes: list[Any]) -> Any:
@@ -285,11 +343,12 @@ class FakeGitHub:
             "number": pull.number,
             "title": pull.title,
             "body": pull.body,
-            "state": "OPEN",
-            "updatedAt": "2026-11-20T10:00:00Z",
+            "state": "MERGED" if pull.merged_at else "OPEN",
+            "updatedAt": pull.updated_at,
             "url": f"https://github.com/{self.repository}/pull/{number}",
             "headRefName": pull.head,
             "baseRefName": pull.base,
+            "mergedAt": pull.merged_at,
             "author": {"__typename": "Bot" if pull.author.endswith("[bot]") else "User", "login": pull.author.removesuffix("[bot]")},
             "repository": {"nameWithOwner": self.repository},
             "labels": self._connection([{"name": label} for label in sorted(self.labels.get(number, set()))]),
@@ -315,7 +374,8 @@ class FakeGitHub:
                     self.violations.append(f"{method} {template}: a body was sent to an operation that takes none")
                 if self.read_only:
                     return self._json(403, {"message": "Resource not accessible by integration"})
-                status, data = getattr(self, f"_{method.lower()}_{template.rsplit('/', 1)[-1].strip('{}')}")(match, body)
+                name = template.rsplit("/", 1)[-1].strip("{}")
+                status, data = getattr(self, f"_{method.lower()}_{name}")(match, body)
                 self._check_response(operation, status, data, f"{method} {template}")
                 return self._json(status, data) if status != 204 else (204, {}, b"")
         self.violations.append(f"{method} {path}: not an operation clew is known to use")
@@ -387,3 +447,71 @@ class FakeGitHub:
             return 404, {"message": "Label does not exist"}
         self.labels[number].discard(name)
         return 200, self._labels_json(number)
+
+    # --- the Git Data API and contents, for committing the report
+    def _git_sha(self, *parts: object) -> str:
+        import hashlib
+
+        return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+    def _get_ref(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        if match[3] != f"heads/{self.branch}":
+            return 404, {"message": "Not Found"}
+        data = self._example("git-ref")
+        data.update(ref=f"refs/heads/{self.branch}")
+        data["object"] = {**data["object"], "sha": self.git_ref, "type": "commit"}
+        return 200, data
+
+    def _patch_ref(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        time.sleep(self.ref_delay)
+        with self._lock:
+            new = body["sha"]
+            if new not in self.git_commits:
+                return 422, {"message": "Object does not exist"}
+            if self.git_commits[new][1] != [self.git_ref] and not body.get("force"):
+                return 422, {"message": "Update is not a fast forward"}
+            self.git_ref = new
+        return self._get_ref(match, None)
+
+    def _post_trees(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        base = self.git_trees.get(body.get("base_tree") or "", {})
+        files = {**base, **{e["path"]: e.get("content", "") for e in body["tree"]}}
+        sha = self._git_sha("tree", files)
+        self.git_trees[sha] = files
+        data = self._example("git-tree")
+        data.update(sha=sha, truncated=False)
+        entry = data["tree"][0]
+        data["tree"] = [{**entry, "path": path, "sha": self._git_sha("blob", text), "size": len(text)} for path, text in files.items()]
+        return 201, data
+
+    def _post_commits(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        if body["tree"] not in self.git_trees:
+            return 422, {"message": "Tree SHA does not exist"}
+        sha = self._git_sha("commit", body["tree"], body["parents"], body["message"], time.time())
+        self.git_commits[sha] = (self.git_trees[body["tree"]], list(body["parents"]), body["message"])
+        return 201, self._commit_json(sha)
+
+    def _commit_json(self, sha: str) -> Any:
+        _, parents, message = self.git_commits[sha]
+        data = self._example("git-commit")
+        data.update(sha=sha, message=message)
+        data["tree"] = {**data["tree"], "sha": self._tree_of(sha)}
+        data["parents"] = [{**data["parents"][0], "sha": p} for p in parents] if data.get("parents") else []
+        return data
+
+    def _get_commit_sha(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        if match[3] not in self.git_commits:
+            return 404, {"message": "Not Found"}
+        return 200, self._commit_json(match[3])
+
+    def _get_path(self, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        import base64
+        from urllib.parse import unquote
+
+        files = self.head_files()
+        path = unquote(match[3])
+        if path not in files:
+            return 404, {"message": "Not Found"}
+        data = self._example("content-file-response-if-content-is-a-file")
+        data.update(path=path, name=path.rsplit("/", 1)[-1], content=base64.b64encode(files[path].encode()).decode(), encoding="base64")
+        return 200, data

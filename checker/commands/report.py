@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checker import app
 from checker.commands.check import repo_root
@@ -99,11 +100,117 @@ class Options(NamedTuple):
     commit: bool
     dry_run: bool
     window: int | None
+    source: str = "auto"
+
+
+def _source(choice: str) -> str:
+    if choice != "auto":
+        return choice
+    if (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")) and os.environ.get("GITHUB_REPOSITORY"):
+        return "github"
+    return "git"
+
+
+def _previous(text: str | None, digest: str) -> m.Report | None:
+    """The previous report, if it was built against the same goals file."""
+    if not text:
+        return None
+    try:
+        report = m.Report.model_validate_json(text)
+    except ValueError:
+        return None
+    return report if report.watermark.goals == digest else None
+
+
+def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Written, Any, Any]:
+    """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
+    from checker.compiled import digest
+    from checker.report.collect_github import collect as collect_github
+    from checker.sources.github import Client, fetch_report_page
+
+    root = git.toplevel(cwd) or cwd
+    config = app.configure(root, goals)
+    repository = os.environ["GITHUB_REPOSITORY"]
+    client = Client(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "")
+    settings = config.goals.report
+    start = today - dt.timedelta(days=window_days or settings.window_days)
+    goals_digest = digest(config.doc.path.read_bytes())
+    paths = (settings.json_path, settings.markdown)
+    page = fetch_report_page(client, repository, None, paths)
+    previous = _previous((page.head.files if page.head else {}).get(settings.json_path), goals_digest)
+    watermark = previous.generated_at if previous else None
+    collected = collect_github(client, repository, start, watermark, paths, first_page=page)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    report = build(
+        config.goals,
+        config.pyramid(),
+        collected.merged,
+        today=today,
+        window_start=start,
+        source="github",
+        open_issues=collected.open_issues,
+        open_prs=collected.open_pulls,
+        linked=collected.linked,
+        generated_at=now,
+        previous=previous.items if previous else (),
+        goals_digest=goals_digest,
+    )
+    files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
+    current = collected.head.files if collected.head else {}
+    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
+    return Written(report, files, changed), client, collected.head
+
+
+def diff_against(written: Written, head: Any) -> str:
+    files = head.files if head is not None else {}
+    out: list[str] = []
+    for path in written.changed:
+        old = (files.get(path) or "").splitlines(keepends=True)
+        out.extend(difflib.unified_diff(old, written.files[path].splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    return "".join(out) or "clew: the report is unchanged (only the timestamp would change)\n"
+
+
+def commit_github(written: Written, client: Any, head: Any) -> str:
+    """Git Data API: one commit with both files and a non-forced ref update; on a lost race,
+    re-read the head and retry (at most 3 times) unless the head already holds this report."""
+    from checker.sources.github import ApiError, commit_files, read_head
+
+    repository = os.environ["GITHUB_REPOSITORY"]
+    if head is None:
+        raise ClewError("the repository's default branch could not be read; nothing was committed")
+    if os.environ.get("GITHUB_EVENT_NAME") == "push" and head.message.startswith(COMMIT_SUBJECT):
+        return "clew: this run was triggered by clew's own report commit; not committing again\n"
+    h = written.report.headline
+    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
+    message = f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\nObjective: report"
+    for _attempt in range(3):
+        pending = [p for p, t in written.files.items() if without_timestamp(head.files.get(p, "")) != without_timestamp(t)]
+        if not pending:
+            return "clew: the branch already holds this report; nothing committed\n"
+        try:
+            sha = commit_files(client, repository, head, written.files, message)
+        except ApiError as exc:
+            if "HTTP 422" not in str(exc) and "HTTP 409" not in str(exc):
+                raise
+            head = read_head(client, repository, head.branch, list(written.files))
+            continue
+        return f"clew: committed {', '.join(written.files)} to {head.branch} ({sha[:12]})\n"
+    raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
 
 
 def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.commit and options.dry_run:
         raise ClewError("--commit and --dry-run exclude each other")
+    if _source(options.source) == "github":
+        written, client, head = make_github(cwd, goals, today, options.window)
+        data_reads = client.reads
+        if options.dry_run:
+            out = diff_against(written, head)
+        elif options.commit:
+            out = commit_github(written, client, head)
+        else:
+            out = write(git.toplevel(cwd) or cwd, written)
+        return out + f"clew: GitHub API requests: {client.reads} read ({data_reads} for the data), {client.writes} write\n"
     root, written = make(cwd, goals, today, options.window)
     if options.dry_run:
         return diff(root, written)

@@ -112,13 +112,13 @@ def _objective_row(
     )
 
 
-def _weeks(traces: Sequence[Trace]) -> list[m.Week]:
-    buckets: dict[str, list[Trace]] = {}
-    for trace in traces:
-        day = _date(trace.item.merged_at)
+def _weeks(work: Sequence[m.Work]) -> list[m.Week]:
+    buckets: dict[str, list[m.Work]] = {}
+    for row in work:
+        day = _date(row.merged_at)
         if day is not None:
             year, number, _ = day.isocalendar()
-            buckets.setdefault(f"{year}-W{number:02d}", []).append(trace)
+            buckets.setdefault(f"{year}-W{number:02d}", []).append(row)
     rows = []
     for label in sorted(buckets):
         group = buckets[label]
@@ -142,13 +142,26 @@ def build(
     complete: bool = True,
     generated_at: str = "",
     cursor: str | None = None,
+    previous: Sequence[m.Work] = (),
+    goals_digest: str | None = None,
 ) -> m.Report:
+    """`previous`: rows already traced by an earlier run (same goals file), kept as they are."""
     tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in merged_work]
-    counted = [t for t in traces if t.status != "exempt"]
+    fresh = {t.item.name for t in traces}
+    suggested = 0
+    rows: list[m.Work] = []
+    for trace in sorted(traces, key=lambda t: t.item.merged_at or "", reverse=True):
+        untraced = trace.status in ("unaligned", "broken")
+        rows.append(_work(trace, pyramid, untraced and suggested < SUGGESTED))
+        suggested += untraced
+    window = window_start.isoformat()
+    rows += [r for r in previous if r.name not in fresh and (r.merged_at or "")[:10] >= window]
+    rows.sort(key=lambda r: r.merged_at or "", reverse=True)
+    counted = [r for r in rows if r.status != "exempt"]
     total = len(counted)
-    by_status = Counter(t.status for t in counted)
-    merged_by_objective = Counter(t.objective for t in counted if t.objective and t.status in ALIGNED)
+    by_status = Counter(r.status for r in counted)
+    merged_by_objective = Counter(r.objective for r in counted if r.objective and r.status in ALIGNED)
     issue_traces = [tracer.trace(issue, linked) for issue in open_issues]
     issues_by_objective: dict[str | None, list[WorkItem]] = {}
     for trace in issue_traces:
@@ -161,7 +174,7 @@ def build(
         for o in goals.objectives
     ]
     status_of = {o.id: o.status for o in objectives}
-    budget_counts = Counter(t.target.id for t in counted if t.status == "budget" and t.target)
+    budget_counts = Counter(r.target for r in counted if r.status == "budget" and r.target)
     budgets = [
         m.BudgetSpend(
             id=b.id,
@@ -195,7 +208,7 @@ def build(
     at_risk = {o.id for o in objectives if o.status in ("at-risk", "off-track")}
     pr_traces = [tracer.trace(pr, linked) for pr in open_prs]
     review_first = [_work(t, pyramid, False) for t in pr_traces if t.objective in at_risk]
-    newest = max((w.merged_at for w in merged_work if w.merged_at), default=None)
+    newest = max((r.merged_at for r in rows if r.merged_at), default=None)
     aligned = by_status["aligned"]
     waste = by_status["unaligned"] + by_status["broken"]
     return m.Report(
@@ -212,16 +225,16 @@ def build(
             aligned_share=_share(aligned, total),
             budget=by_status["budget"],
             escape=by_status["escape"],
-            exempt=len(traces) - total,
+            exempt=len(rows) - total,
             waste=waste,
             waste_share=_share(waste, total),
         ),
         budgets=budgets,
         objectives=objectives,
-        waste=[_work(t, pyramid, n < SUGGESTED) for n, t in enumerate(t for t in counted if t.status in ("unaligned", "broken"))],
+        waste=[r for r in counted if r.status in ("unaligned", "broken")],
         backlog=backlog,
         review_first=review_first,
         weeks=_weeks(counted),
-        items=[_work(t, pyramid, False) for t in traces],
-        watermark=m.Watermark(last_merged_at=newest, cursor=cursor),
+        items=rows,
+        watermark=m.Watermark(last_merged_at=newest, cursor=cursor, goals=goals_digest),
     )

@@ -112,6 +112,7 @@ class Week(Strict):
 class Watermark(Strict):
     last_merged_at: str | None = Field(description="The newest merge seen: the next run fetches only what is newer.")
     cursor: str | None = None
+    goals: str | None = Field(default=None, description="Digest of the goals file the items were traced against.")
 
 
 class Report(Strict):

@@ -237,3 +237,137 @@ def _message(data: Any) -> str:
 
 def is_forbidden(error: ApiError) -> bool:
     return "HTTP 403" in str(error) and ("not accessible" in str(error).lower() or "permission" in str(error).lower())
+
+
+REPORT_PR = (
+    "number title body mergedAt updatedAt url headRefName baseRefName author { login __typename } "
+    "labels(first: 20) { nodes { name } } milestone { title } "
+    f"closingIssuesReferences(first: 10) {{ nodes {{ {_chain(2)} }} }}"
+)
+
+
+def report_query(first_page: bool) -> str:
+    """One page of merged pull requests (newest update first) with their linked issues; the
+    first page also carries the open issues (the backlog), the open pull requests, the
+    default branch's head and tree, and the report files as committed there."""
+    extra = (
+        f"openIssues: issues(states: OPEN, first: 100, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ nodes {{ {_chain(2)} }} }} "
+        f"openPulls: pullRequests(states: OPEN, first: 50, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ nodes {{ {REPORT_PR} }} }} "
+        "defaultBranchRef { name target { oid ... on Commit { message tree { oid } } } } "
+        "reportJson: object(expression: $json) { ... on Blob { text } } "
+        "reportMarkdown: object(expression: $markdown) { ... on Blob { text } }"
+        if first_page
+        else ""
+    )
+    files = ", $json: String!, $markdown: String!" if first_page else ""
+    return (
+        f"query ClewReport($owner: String!, $name: String!, $after: String{files}) {{ repository(owner: $owner, name: $name) {{ "
+        "merged: pullRequests(states: MERGED, first: 100, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) "
+        f"{{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REPORT_PR} }} }} {extra} }} }}"
+    )
+
+
+class Head(NamedTuple):
+    branch: str
+    sha: str
+    tree: str
+    message: str
+    files: dict[str, str]  # report path -> text at the head
+
+
+class ReportPage(NamedTuple):
+    merged: list[WorkItem]
+    linked: dict[str, WorkItem]
+    open_issues: list[WorkItem]
+    open_pulls: list[WorkItem]
+    oldest_update: str | None
+    cursor: str | None
+    more: bool
+    head: Head | None
+
+
+def _pull(node: dict[str, Any], own: str, linked: dict[str, WorkItem]) -> WorkItem:
+    closing = []
+    for issue in (node.get("closingIssuesReferences") or {}).get("nodes") or []:
+        for key, item in _walk(issue, own):
+            linked.setdefault(key, item)
+        if isinstance(issue, dict) and issue.get("number") is not None:
+            closing.append(_key(issue, own))
+    return _issue(node, own)._replace(kind="pr", merged_at=node.get("mergedAt"), linked=tuple(closing))
+
+
+def parse_report_page(data: dict[str, Any], own: str) -> ReportPage:
+    repo = data.get("repository") or {}
+    linked: dict[str, WorkItem] = {}
+    merged_conn = repo.get("merged") or {}
+    merged = [_pull(n, own, linked) for n in merged_conn.get("nodes") or [] if isinstance(n, dict)]
+    open_issues = []
+    for node in (repo.get("openIssues") or {}).get("nodes") or []:
+        chain = list(_walk(node, own))
+        for key, item in chain:
+            linked.setdefault(key, item)
+        if chain:
+            open_issues.append(chain[0][1])
+    pulls = [_pull(n, own, linked) for n in (repo.get("openPulls") or {}).get("nodes") or [] if isinstance(n, dict)]
+    info = merged_conn.get("pageInfo") or {}
+    updates: list[str] = [str(n["updatedAt"]) for n in merged_conn.get("nodes") or [] if isinstance(n, dict) and n.get("updatedAt")]
+    head = None
+    ref = repo.get("defaultBranchRef")
+    if isinstance(ref, dict) and isinstance(ref.get("target"), dict):
+        target = ref["target"]
+        texts = {key: (repo.get(key) or {}).get("text") for key in ("reportJson", "reportMarkdown")}
+        files = {k: v for k, v in texts.items() if isinstance(v, str)}
+        head = Head(
+            ref.get("name") or "main",
+            target.get("oid") or "",
+            (target.get("tree") or {}).get("oid") or "",
+            target.get("message") or "",
+            files,
+        )
+    oldest = min(updates) if updates else None
+    return ReportPage(merged, linked, open_issues, pulls, oldest, info.get("endCursor"), bool(info.get("hasNextPage")), head)
+
+
+def fetch_report_page(
+    client: Client, own: str, after: str | None, paths: tuple[str, str] = ("alignment.json", "ALIGNMENT.md")
+) -> ReportPage:
+    owner, name = own.split("/", 1)
+    variables: dict[str, Any] = {"owner": owner, "name": name, "after": after}
+    if after is None:
+        variables.update(json=f"HEAD:{paths[0]}", markdown=f"HEAD:{paths[1]}")
+    data = client._call("POST", client.graphql_url, {"query": report_query(after is None), "variables": variables})
+    if not isinstance((data or {}).get("data"), dict):
+        errors = "; ".join(str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict))
+        raise ApiError(f"GitHub GraphQL returned no data: {errors or 'empty response'}")
+    page = parse_report_page(data["data"], own)
+    if page.head is not None:  # the report files, keyed by their paths
+        names = {"reportJson": paths[0], "reportMarkdown": paths[1]}
+        page = page._replace(head=page.head._replace(files={names[k]: v for k, v in page.head.files.items()}))
+    return page
+
+
+def commit_files(client: Client, repository: str, head: Head, files: dict[str, str], message: str) -> str:
+    """One commit with every file (Git Data API: a tree with inline contents, a commit, then a
+    non-forced ref update). Returns the new commit's sha; ApiError with HTTP 422 on a lost race."""
+    entries = [{"path": path, "mode": "100644", "type": "blob", "content": text} for path, text in files.items()]
+    tree = client._call("POST", f"/repos/{repository}/git/trees", {"base_tree": head.tree, "tree": entries})
+    commit = client._call("POST", f"/repos/{repository}/git/commits", {"message": message, "tree": tree["sha"], "parents": [head.sha]})
+    client._call("PATCH", f"/repos/{repository}/git/refs/heads/{quote(head.branch, safe='/')}", {"sha": commit["sha"], "force": False})
+    return str(commit["sha"])
+
+
+def read_head(client: Client, repository: str, branch: str, paths: list[str]) -> Head:
+    """The branch's head again after a lost race: its ref, its commit, the report files there."""
+    import base64
+
+    ref = client._call("GET", f"/repos/{repository}/git/ref/heads/{quote(branch, safe='/')}")
+    sha = ref["object"]["sha"]
+    commit = client._call("GET", f"/repos/{repository}/git/commits/{sha}")
+    files = {}
+    for path in paths:
+        try:
+            blob = client._call("GET", f"/repos/{repository}/contents/{quote(path)}?ref={sha}")
+        except ApiError:
+            continue
+        files[path] = base64.b64decode(blob.get("content") or "").decode("utf-8", "replace")
+    return Head(branch, sha, commit["tree"]["sha"], commit.get("message") or "", files)

@@ -1,0 +1,122 @@
+"""The report from GitHub and committed back through the Git Data API, against
+the local GitHub server: one GraphQL page per 100 merged pull requests cold, one
+request and no commit warm, one report commit when two runs race."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, clew_process, goals_text
+from tests.github_server import FakeGitHub, Issue, Pull
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    server = FakeGitHub()
+    server.base_url = server.start()  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+    assert server.violations == [], server.violations
+
+
+def world(gh: FakeGitHub, merged: int = 250) -> None:
+    gh.add_issue(Issue(17, "Users log out", labels=("mobile",)))
+    gh.add_issue(Issue(18, "Blocked by the SDK", labels=("mobile", "blocked")))
+    gh.add_issue(Issue(19, "An idea", labels=("onboarding",)))
+    gh.open_issue_numbers = [18, 19]
+    for n in range(1, merged + 1):
+        day = 1 + n % 60
+        body = "Closes #17" if n % 3 == 0 else "Initiative: onboarding" if n % 3 == 1 else "wip"
+        stamp = f"2026-{9 + day // 30:02d}-{1 + day % 28:02d}T10:00:00Z"
+        gh.add_pull(Pull(n, f"Change {n}", body=body, closing=(17,) if n % 3 == 0 else (), merged_at=stamp, updated_at=stamp))
+    gh.add_pull(Pull(merged + 1, "Offline mode", body="", labels=("mobile",)))
+
+
+def report(gh: FakeGitHub, cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    environment = {
+        "GITHUB_TOKEN": "t",
+        "GITHUB_REPOSITORY": gh.repository,
+        "GITHUB_API_URL": gh.base_url,  # type: ignore[attr-defined]
+        "CLEW_TODAY": "2026-11-21",
+        "CLEW_HTTP_TIMEOUT": "5",
+        **(env or {}),
+    }
+    return clew_process(cwd, "report", *args, env=environment)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "goals.yml").write_text(goals_text())
+    return tmp_path
+
+
+def test_cold_then_warm(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh)
+    cold = report(gh, workspace, "--commit")
+    assert cold.code == 0, cold.err + cold.out
+    assert gh.count(graphql=True) == 3, "250 merged pull requests: 3 pages of 100"
+    assert (gh.reads, gh.writes) == (3, 3), gh.requests
+    assert len(gh.report_commits()) == 1
+    data = json.loads(gh.head_files()["alignment.json"])
+    assert data["source"] == "github"
+    assert data["headline"]["merged"] == 250
+    assert {b["objective"] for b in data["backlog"]} >= {"retention"}
+    assert "Offline mode" in gh.head_files()["ALIGNMENT.md"] or data["review_first"] == []
+    gh.requests.clear()
+    warm = report(gh, workspace, "--commit")
+    assert warm.code == 0, warm.err
+    assert len(gh.requests) <= 2
+    assert gh.writes == 0
+    assert len(gh.report_commits()) == 1
+    assert "already holds this report" in warm.out
+
+
+def test_new_work_since_the_last_report_is_added(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh, merged=120)
+    assert report(gh, workspace, "--commit").code == 0
+    gh.add_pull(Pull(500, "Brand new", body="Objective: growth", merged_at="2026-11-20T12:00:00Z", updated_at="2030-01-01T00:00:00Z"))
+    gh.requests.clear()
+    again = report(gh, workspace, "--commit")
+    assert again.code == 0, again.err
+    assert gh.count(graphql=True) == 1
+    data = json.loads(gh.head_files()["alignment.json"])
+    assert data["headline"]["merged"] == 121
+    assert len(gh.report_commits()) == 2
+
+
+def test_dry_run_writes_nothing(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh, merged=30)
+    run = report(gh, workspace, "--dry-run")
+    assert run.code == 0
+    assert "+# Alignment report" in run.out
+    assert gh.writes == 0
+
+
+def test_never_on_its_own_report_commit(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh, merged=30)
+    assert report(gh, workspace, "--commit").code == 0
+    gh.add_pull(Pull(99, "Late", body="wip", merged_at="2026-11-20T12:00:00Z", updated_at="2030-01-01T00:00:00Z"))
+    run = report(gh, workspace, "--commit", env={"GITHUB_EVENT_NAME": "push"})
+    assert "triggered by clew's own report commit" in run.out
+    assert len(gh.report_commits()) == 1
+
+
+def test_two_runs_at_once_make_one_report_commit(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh, merged=60)
+    gh.ref_delay = 0.5
+    results: list[Run] = []
+    threads = [threading.Thread(target=lambda: results.append(report(gh, workspace, "--commit"))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.code == 0 for r in results), [r.err for r in results]
+    assert len(gh.report_commits()) == 1, "no doubled report commit"
+    data = json.loads(gh.head_files()["alignment.json"])
+    assert data["headline"]["merged"] == 60, "no lost update"
+    assert sum("already holds this report" in r.out for r in results) == 1
