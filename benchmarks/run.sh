@@ -20,3 +20,9 @@ echo "== clew check in GitHub Actions against the local GitHub server"
 echo
 echo "== clew check in a GitLab merge request pipeline against the local GitLab server"
 .venv/bin/python benchmarks/gitlab_check.py
+echo
+echo "== clew report over a generated 20,000-commit repository, against git log"
+.venv/bin/python benchmarks/report_local.py
+echo
+echo "== clew report --commit over 10,000 merged pull requests on the local GitHub server"
+.venv/bin/python benchmarks/report_github.py
