@@ -186,10 +186,11 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show the diff the report would make; write nothing.")
 @click.option(
     "--source",
-    type=click.Choice(["auto", "git", "github"]),
+    type=click.Choice(["auto", "git", "github", "gitlab"]),
     default="auto",
     show_default=True,
-    help="Where merged work comes from (auto: GitHub with GITHUB_TOKEN and GITHUB_REPOSITORY, else local git).",
+    help="Where merged work comes from (auto: GitHub with GITHUB_TOKEN and GITHUB_REPOSITORY, "
+    "GitLab in GitLab CI with CLEW_GITLAB_TOKEN, else local git).",
 )
 @click.pass_context
 def report(ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str) -> None:

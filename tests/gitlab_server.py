@@ -48,6 +48,9 @@ class GlNote(NamedTuple):
 PROJECT = r"/api/v4/projects/([^/]+)"
 ROUTES = [
     ("GET", r"/api/v4/user", "user"),
+    ("GET", PROJECT + r"/merge_requests", "mr_list"),
+    ("GET", PROJECT + r"/repository/files/([^/]+)", "file_get"),
+    ("POST", PROJECT + r"/repository/commits", "commit_create"),
     ("GET", PROJECT + r"/merge_requests/(\d+)", "mr"),
     ("PUT", PROJECT + r"/merge_requests/(\d+)", "mr_update"),
     ("GET", PROJECT + r"/merge_requests/(\d+)/closes_issues", "closes_issues"),
@@ -57,7 +60,12 @@ ROUTES = [
     ("PUT", PROJECT + r"/merge_requests/(\d+)/notes/(\d+)", "note_update"),
     ("DELETE", PROJECT + r"/merge_requests/(\d+)/notes/(\d+)", "note_delete"),
 ]
-BODIES = {"mr_update": {"add_labels", "remove_labels"}, "note_create": {"body"}, "note_update": {"body"}}
+BODIES = {
+    "mr_update": {"add_labels", "remove_labels"},
+    "note_create": {"body"},
+    "note_update": {"body"},
+    "commit_create": {"branch", "commit_message", "actions"},
+}
 
 
 class FakeGitLab:
@@ -72,6 +80,11 @@ class FakeGitLab:
         self.faults: list[Fault] = []
         self.violations: list[str] = []
         self.read_only = False
+        self.merged: dict[int, dict[str, Any]] = {}  # iid -> MR fields: title, description, merged_at, updated_at, labels
+        self.open_issue_iids: list[int] = []
+        self.files: dict[str, tuple[str, str]] = {}  # path -> (content, id of the commit that last changed it)
+        self.commits: list[tuple[str, dict[str, str]]] = []
+        self.commit_delay = 0.0
         self.timeout = 1.0
         self._next = 500
         self._lock = threading.Lock()
@@ -233,8 +246,10 @@ class FakeGitLab:
 
     def _issues(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
         wanted = {int(v) for v in query.get("iids[]", [])}
-        if not wanted:
-            self.violations.append("GET issues without iids[]: clew must not list the whole project")
+        if query.get("state") == ["opened"]:
+            wanted = set(self.open_issue_iids)
+        elif not wanted:
+            self.violations.append("GET issues without iids[] or state=opened: clew must not list the whole project")
         items = [self._issue_json(i) for n, i in sorted(self.issues.items()) if n in wanted]
         return self._page(items, query, urlsplit(match.group(0)).path)
 
@@ -265,3 +280,63 @@ class FakeGitLab:
             return self._json(404, {"message": "404 Not found"})
         del self.notes[index]
         return 204, {}, b""
+
+    # --- for the report
+    def _mr_list(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
+        state = query.get("state", [""])[0]
+        if state == "opened":
+            return self._page([], query, urlsplit(match.group(0)).path)
+        after = query.get("updated_after", [""])[0]
+        if state != "merged" or query.get("order_by") != ["updated_at"]:
+            self.violations.append(f"merge request list with unexpected parameters: {query}")
+        rows = sorted((m for m in self.merged.values() if m["updated_at"] > after), key=lambda m: m["updated_at"], reverse=True)
+        items = []
+        for row in rows:
+            data = copy.deepcopy(example("merge_request.get.gitlab-com.json"))
+            data.update(row, state="merged", source_branch=row.get("source_branch", "feature"), target_branch="main")
+            items.append(data)
+        return self._page(items, query, urlsplit(match.group(0)).path)
+
+    def _file_get(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
+        import base64
+        from urllib.parse import unquote
+
+        path = unquote(match[2])
+        if path not in self.files:
+            return self._json(404, {"message": "404 File Not Found"})
+        content, last = self.files[path]
+        return self._json(
+            200,
+            {
+                "file_name": path.rsplit("/", 1)[-1],
+                "file_path": path,
+                "size": len(content),
+                "encoding": "base64",
+                "content": base64.b64encode(content.encode()).decode(),
+                "ref": query.get("ref", ["main"])[0],
+                "blob_id": "b" * 40,
+                "commit_id": "c" * 40,
+                "last_commit_id": last,
+            },
+        )
+
+    def _commit_create(self, match: re.Match[str], query: Any, body: dict[str, Any]) -> Any:
+        time.sleep(self.commit_delay)
+        with self._lock:
+            for action in body["actions"]:
+                if not {"action", "file_path"} <= set(action) or action["action"] not in ("create", "update"):
+                    self.violations.append(f"commit action not documented: {action}")
+                current = self.files.get(action["file_path"])
+                if action["action"] == "create" and current is not None:
+                    return self._json(400, {"message": "A file with this name already exists"})
+                if action["action"] == "update" and (current is None or action.get("last_commit_id") != current[1]):
+                    return self._json(
+                        400, {"message": "You are attempting to update a file that has changed since you started editing it."}
+                    )
+            sha = f"{len(self.commits) + 1:040x}"
+            for action in body["actions"]:
+                self.files[action["file_path"]] = (action["content"], sha)
+            self.commits.append((body["commit_message"], {a["file_path"]: a["content"] for a in body["actions"]}))
+        return self._json(
+            201, {"id": sha, "short_id": sha[:8], "title": body["commit_message"].splitlines()[0], "message": body["commit_message"]}
+        )

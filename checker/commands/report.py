@@ -108,6 +108,8 @@ def _source(choice: str) -> str:
         return choice
     if (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")) and os.environ.get("GITHUB_REPOSITORY"):
         return "github"
+    if os.environ.get("GITLAB_CI") == "true" and (os.environ.get("CLEW_GITLAB_TOKEN") or os.environ.get("GITLAB_TOKEN")):
+        return "gitlab"
     return "git"
 
 
@@ -198,9 +200,110 @@ def commit_github(written: Written, client: Any, head: Any) -> str:
     raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
 
 
+def _gitlab_env() -> tuple[str, str, str, str]:
+    env = os.environ
+    token = env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN") or ""
+    api = env.get("CI_API_V4_URL") or (env.get("CI_SERVER_URL", "").rstrip("/") + "/api/v4")
+    project = env.get("CI_PROJECT_ID") or env.get("CI_PROJECT_PATH") or ""
+    if not token or not project or api == "/api/v4":
+        raise ClewError("--source gitlab needs CLEW_GITLAB_TOKEN, CI_API_V4_URL (or CI_SERVER_URL) and CI_PROJECT_ID (or CI_PROJECT_PATH)")
+    return token, api, project, env.get("CI_DEFAULT_BRANCH") or "main"
+
+
+def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Written, Any, dict[str, str | None]]:
+    """The report from GitLab's API; the committed report is read through the files API."""
+    from checker.compiled import digest
+    from checker.report.collect_gitlab import collect as collect_gitlab
+    from checker.sources.gitlab import Client
+
+    token, api, project, branch = _gitlab_env()
+    root = git.toplevel(cwd) or cwd
+    config = app.configure(root, goals)
+    client = Client(api, token)
+    settings = config.goals.report
+    start = today - dt.timedelta(days=window_days or settings.window_days)
+    goals_digest = digest(config.doc.path.read_bytes())
+    current: dict[str, str] = {}
+    versions: dict[str, str | None] = {}
+    for path in (settings.json_path, settings.markdown):
+        text, version = client.read_file(project, path, branch)
+        current[path], versions[path] = text or "", version
+    previous = _previous(current.get(settings.json_path), goals_digest)
+    since = max(start.isoformat(), previous.generated_at if previous else "")
+    collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    merged = [w for w in collected.merged if (w.merged_at or "")[:10] >= start.isoformat()]
+    report = build(
+        config.goals,
+        config.pyramid(),
+        merged,
+        today=today,
+        window_start=start,
+        source="gitlab",
+        open_issues=collected.open_issues,
+        open_prs=collected.open_requests,
+        linked=collected.linked,
+        generated_at=now,
+        previous=previous.items if previous else (),
+        goals_digest=goals_digest,
+    )
+    files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
+    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
+    versions["__branch__"] = branch
+    return Written(report, files, changed), client, versions
+
+
+def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
+    """One atomic commit through the commits API; each action names the commit that last
+    changed its file, so a concurrent change is refused and clew re-reads and retries (3 times)."""
+    from checker.sources.gitlab import ApiError
+
+    _, _, project, branch = _gitlab_env()
+    if os.environ.get("CI_PIPELINE_SOURCE") == "push" and os.environ.get("CI_COMMIT_TITLE", "").startswith(COMMIT_SUBJECT):
+        return "clew: this pipeline runs on clew's own report commit; not committing again\n"
+    h = written.report.headline
+    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
+    message = f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\nObjective: report"
+    for _attempt in range(3):
+        if not written.changed:
+            return "clew: the branch already holds this report; nothing committed\n"
+        actions = [
+            {
+                "action": "update" if versions.get(p) else "create",
+                "file_path": p,
+                "content": t,
+                **({"last_commit_id": versions[p]} if versions.get(p) else {}),
+            }
+            for p, t in written.files.items()
+        ]
+        try:
+            sha = client.commit(project, branch, message, actions)
+        except ApiError as exc:
+            if exc.status not in (400, 409):
+                raise
+            current = {}
+            for path in written.files:
+                text, versions[path] = client.read_file(project, path, branch)
+                current[path] = text or ""
+            changed = [p for p, t in written.files.items() if without_timestamp(current[p]) != without_timestamp(t)]
+            written = written._replace(changed=changed)
+            continue
+        return f"clew: committed {', '.join(written.files)} to {branch} ({sha[:12]})\n"
+    raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
+
+
 def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.commit and options.dry_run:
         raise ClewError("--commit and --dry-run exclude each other")
+    if _source(options.source) == "gitlab":
+        written, client, versions = make_gitlab(cwd, goals, today, options.window)
+        if options.dry_run:
+            out = diff_against(written, None)
+        elif options.commit:
+            out = commit_gitlab(written, client, versions)
+        else:
+            out = write(git.toplevel(cwd) or cwd, written)
+        return out + f"clew: GitLab API requests: {client.reads} read, {client.writes} write\n"
     if _source(options.source) == "github":
         written, client, head = make_github(cwd, goals, today, options.window)
         data_reads = client.reads

@@ -130,3 +130,49 @@ class Client:
         key = "add_labels" if present else "remove_labels"
         call = lambda: self.gl.projects.get(project, lazy=True).mergerequests.update(iid, {key: label}, max_retries=MAX_RETRIES)  # noqa: E731
         self._call(True, "PUT merge request labels", call)
+
+    # --- for the report
+    def merged_requests(self, project: str, updated_after: str) -> list[dict[str, Any]]:
+        def call() -> Any:
+            manager = self.gl.projects.get(project, lazy=True).mergerequests
+            return manager.list(
+                state="merged",
+                updated_after=updated_after,
+                order_by="updated_at",
+                sort="desc",
+                get_all=True,
+                per_page=100,
+                max_retries=MAX_RETRIES,
+            )
+
+        return [dict(m.attributes) for m in self._call(False, "GET merged merge requests", call)]
+
+    def open_items(self, project: str, kind: str) -> list[dict[str, Any]]:
+        def call() -> Any:
+            project_obj = self.gl.projects.get(project, lazy=True)
+            manager = project_obj.issues if kind == "issues" else project_obj.mergerequests
+            return manager.list(state="opened", order_by="updated_at", sort="desc", get_all=True, per_page=100, max_retries=MAX_RETRIES)
+
+        return [dict(i.attributes) for i in self._call(False, f"GET open {kind}", call)]
+
+    def read_file(self, project: str, path: str, ref: str) -> tuple[str | None, str | None]:
+        """A file's text and the id of the commit that last changed it (None, None when absent)."""
+
+        def call() -> Any:
+            return self.gl.projects.get(project, lazy=True).files.get(file_path=path, ref=ref, max_retries=MAX_RETRIES)
+
+        try:
+            found = self._call(False, f"GET file {path}", call)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None, None
+            raise
+        return found.decode().decode("utf-8", "replace"), str(found.last_commit_id)
+
+    def commit(self, project: str, branch: str, message: str, actions: list[dict[str, Any]]) -> str:
+        """One atomic commit with several file actions (the commits API)."""
+        data = {"branch": branch, "commit_message": message, "actions": actions}
+        result = self._call(
+            True, "POST commit", lambda: self.gl.projects.get(project, lazy=True).commits.create(data, max_retries=MAX_RETRIES)
+        )
+        return str(getattr(result, "id", ""))

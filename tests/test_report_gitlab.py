@@ -1,0 +1,94 @@
+"""The report from GitLab's API, committed back through the commits API (one
+atomic commit, a concurrent change refused and retried), against the local
+GitLab server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, clew_process, goals_text
+from tests.gitlab_server import FakeGitLab, GlIssue
+
+
+@pytest.fixture
+def gl() -> Iterator[FakeGitLab]:
+    server = FakeGitLab()
+    server.start()
+    yield server
+    server.stop()
+    assert server.violations == [], server.violations
+
+
+def world(gl: FakeGitLab, merged: int = 150) -> None:
+    gl.issues[12] = GlIssue(12, "Logged out", labels=("mobile",))
+    gl.issues[13] = GlIssue(13, "Blocked", labels=("mobile", "blocked"))
+    gl.open_issue_iids = [13]
+    for n in range(1, merged + 1):
+        stamp = f"2026-{9 + (n % 75) // 28:02d}-{1 + (n % 75) % 28:02d}T10:00:00Z"
+        body = ["Closes #12", "Initiative: onboarding", "wip"][n % 3]
+        gl.merged[n] = {"iid": n, "title": f"Change {n}", "description": body, "merged_at": stamp, "updated_at": stamp, "labels": []}
+
+
+def report(gl: FakeGitLab, cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    environment = {
+        "GITLAB_CI": "true",
+        "CLEW_GITLAB_TOKEN": "glpat",
+        "CI_API_V4_URL": f"{gl.base}/api/v4",
+        "CI_PROJECT_ID": "42",
+        "CI_PROJECT_PATH": gl.project_path,
+        "CI_DEFAULT_BRANCH": "main",
+        "CLEW_TODAY": "2026-11-21",
+        "CLEW_HTTP_TIMEOUT": "5",
+        **(env or {}),
+    }
+    return clew_process(cwd, "report", *args, env=environment)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "goals.yml").write_text(goals_text())
+    return tmp_path
+
+
+def test_cold_then_warm(gl: FakeGitLab, workspace: Path) -> None:
+    world(gl)
+    cold = report(gl, workspace, "--commit")
+    assert cold.code == 0, cold.err + cold.out
+    assert len(gl.commits) == 1
+    message, files = gl.commits[0]
+    assert message.startswith("clew: update the alignment report [skip ci]")
+    assert set(files) == {"ALIGNMENT.md", "alignment.json"}
+    data = json.loads(files["alignment.json"])
+    assert (data["source"], data["headline"]["merged"]) == ("gitlab", 150)
+    assert sum("merge_requests" in r.path and r.method == "GET" for r in gl.requests) >= 2, "150 merge requests: 2 pages"
+    gl.requests.clear()
+    warm = report(gl, workspace, "--commit")
+    assert warm.code == 0, warm.err
+    assert len(gl.commits) == 1
+    assert "already holds this report" in warm.out
+    assert gl.writes == 0
+
+
+def test_a_concurrent_change_is_refused_and_retried(gl: FakeGitLab, workspace: Path) -> None:
+    world(gl, merged=40)
+    gl.commit_delay = 0.5
+    results: list[Run] = []
+    threads = [threading.Thread(target=lambda: results.append(report(gl, workspace, "--commit"))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.code == 0 for r in results), [r.err + r.out for r in results]
+    assert len(gl.commits) == 1, "no doubled report commit"
+    assert json.loads(gl.files["alignment.json"][0])["headline"]["merged"] == 40
+
+
+def test_needs_a_token(gl: FakeGitLab, workspace: Path) -> None:
+    run = report(gl, workspace, "--source", "gitlab", env={"CLEW_GITLAB_TOKEN": ""})
+    assert run.code == 2
+    assert "CLEW_GITLAB_TOKEN" in run.err
