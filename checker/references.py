@@ -79,7 +79,17 @@ class Syntax(NamedTuple):
 
     @property
     def lowered(self) -> frozenset[str]:
-        return frozenset(k.lower() for k in self.trailers)
+        return _lowered(self.trailers)
+
+
+_LOWERED: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _lowered(keys: tuple[str, ...]) -> frozenset[str]:
+    found = _LOWERED.get(keys)
+    if found is None:
+        found = _LOWERED[keys] = frozenset(k.lower() for k in keys)
+    return found
 
 
 DEFAULT_SYNTAX = Syntax()
@@ -87,8 +97,13 @@ DEFAULT_SYNTAX = Syntax()
 
 def readable_lines(text: str) -> Iterator[str]:
     """The lines of `text` a person means as prose: no quotes, code or comments."""
+    if "<!--" in text:
+        text = _COMMENT.sub(" ", text)
+    if "`" not in text and "~~~" not in text and ">" not in text:
+        yield from text.splitlines()  # the common case: plain prose
+        return
     fence: str | None = None
-    for line in _COMMENT.sub(" ", text).splitlines():
+    for line in text.splitlines():
         opener = _FENCE.match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
@@ -231,3 +246,19 @@ def _looks_versioned(text: str, match: re.Match[str]) -> bool:
     after = text[match.end("num") : match.end("num") + 1]
     before = text[max(0, match.start("num") - 1) : match.start("num")]
     return after == "." or before in (".", "v")
+
+
+_MEMO: dict[tuple[str, Syntax], list[Reference]] = {}
+_MEMO_LIMIT = 200_000
+
+
+def parse_memo(text: str, syntax: Syntax | None = None) -> list[Reference]:
+    """`parse`, remembered: the report parses each message while git reads the history,
+    and the tracer finds the work already done."""
+    key = (text, syntax or DEFAULT_SYNTAX)
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        found = _MEMO[key] = parse(text, syntax)
+    return found

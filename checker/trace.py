@@ -109,11 +109,13 @@ class Tracer:
         self.syntax = Syntax(pyramid.trailers, pyramid.escape)
         self.label_prefix = pyramid.label_prefix.lower()
         self.exempt = pyramid.exempt
+        self.exempt_authors = {a.lower() for a in pyramid.exempt.authors}
+        self.exempt_labels = {label.lower() for label in pyramid.exempt.labels}
 
     def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None) -> Trace:
         if reason := self._exempt(item):
             return Trace(item, "exempt", exempt_because=reason)
-        refs = [r for text in item.texts for r in references.parse(text, self.syntax)]
+        refs = [r for text in item.texts for r in references.parse_memo(text, self.syntax)]
         state = _Walk(self, linked or {})
         found = state.follow(item, refs, depth=0, seen=frozenset({_key(item)}))
         unknown = tuple(state.unknown)
@@ -134,9 +136,9 @@ class Tracer:
 
     def _exempt(self, item: WorkItem) -> str | None:
         ex = self.exempt
-        if item.author and item.author.lower() in {a.lower() for a in ex.authors}:
+        if item.author and item.author.lower() in self.exempt_authors:
             return f"author {item.author}"
-        if labels := sorted(set(map(str.lower, item.labels)) & {label.lower() for label in ex.labels}):
+        if item.labels and (labels := sorted(set(map(str.lower, item.labels)) & self.exempt_labels)):
             return f'label "{labels[0]}"'
         if any(re.search(p, item.title) for p in ex.titles):
             return f'title "{item.title}"'
@@ -214,12 +216,13 @@ class _Walk:
                 yield ref.target, (f"closes {ref.target}" if ref.closing else f"{ref.via} {ref.target}")
         if item.parent:
             yield item.parent, f"parent {item.parent}"
-        for ref in references.branch_references(item.branch or "") if item.kind != "issue" else []:
+        for ref in references.branch_references(item.branch) if item.branch and item.kind != "issue" else []:
             yield ref.target, f"branch {item.branch} → {ref.target}"
 
     def matches(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
+        labels = {label.lower(): label for label in item.labels}
         for target, rule in [*self.index.matchers, *self.index.budgets]:
-            hit = _match_signal(rule, item)
+            hit = _match_signal(rule, item, labels)
             if hit:
                 yield [Hop(hit[0], hit[1], hit[2]), *self.index.chain(target)], target
 
@@ -240,8 +243,7 @@ class _Walk:
         return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 
-def _match_signal(rule: MatchRule, item: WorkItem) -> tuple[str, str, str] | None:
-    labels = {label.lower(): label for label in item.labels}
+def _match_signal(rule: MatchRule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:
     for wanted in rule.labels:
         if wanted.lower() in labels:
             return f'label "{labels[wanted.lower()]}"', wanted, "label match"

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from checker import app
+from checker import app, references
 from checker.commands.check import repo_root
 from checker.errors import ClewError
 from checker.report import model as m
@@ -36,12 +36,13 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     days = window_days or config.goals.report.window_days
     start = today - dt.timedelta(days=days)
     progress("reading the git history…")
-    units = collect(root, start, today)
+    pyramid = config.pyramid()
+    units = collect(root, start, today, references.Syntax(pyramid.trailers, pyramid.escape))
     progress(f"tracing {len(units)} units of work…")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
         config.goals,
-        config.pyramid(),
+        pyramid,
         units,
         today=today,
         window_start=start,

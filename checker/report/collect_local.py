@@ -81,15 +81,20 @@ def _group_key(commit: WorkItem) -> str | None:
     return None
 
 
-def collect(root: Path, since: dt.date, until: dt.date | None = None) -> list[WorkItem]:
-    """Units of merged work on the current branch's main line, newest first."""
+def collect(root: Path, since: dt.date, until: dt.date | None = None, syntax: references.Syntax | None = None) -> list[WorkItem]:
+    """Units of merged work on the current branch's main line, newest first. With `syntax`,
+    each message's references are parsed (and memoised for the tracer) while git still reads."""
     head = git.git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root, check=False).strip()
     if not head:
         return []
     args = [f"--since={since.isoformat()}T00:00:00", "HEAD"]
     if until is not None:
         args.insert(0, f"--until={until.isoformat()}T23:59:59")
-    commits = {c.key: c for c in git.log(args, root)}
+    commits: dict[str, WorkItem] = {}
+    for commit in git.log_stream(args, root):
+        commits[commit.key] = commit
+        if syntax is not None:
+            references.parse_memo(commit.texts[0], syntax)
     chain = _mainline(head, commits)
     mainline = set(chain)
     units: list[WorkItem] = []

@@ -144,13 +144,15 @@ def markdown(report: m.Report) -> str:
 
 
 def json_text(report: m.Report) -> str:
-    """Pretty at the top, one line per work item (readable diffs, and the fast C encoder for the bulk)."""
-    data = report.model_dump(mode="json")
-    items = data.pop("items")
-    head = json.dumps(data, indent=2, ensure_ascii=False)
-    lines = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in items)
-    body = f'"items": [\n    {lines}\n  ]' if items else '"items": []'
-    return head[:-2] + f",\n  {body}\n}}\n"
+    """Pretty at the top, one line per work item (in `waste` and `items`): readable diffs,
+    and pydantic's fast serializer for the bulk."""
+    head = json.dumps(json.loads(report.model_dump_json(exclude={"items", "waste"})), indent=2, ensure_ascii=False)
+    parts = [head[:-2]]
+    for key in ("waste", "items"):
+        rows: list[m.Work] = getattr(report, key)
+        lines = ",\n    ".join(row.model_dump_json() for row in rows)
+        parts.append(f'"{key}": [\n    {lines}\n  ]' if rows else f'"{key}": []')
+    return ",\n  ".join(parts) + "\n}\n"
 
 
 def without_timestamp(text: str) -> str:

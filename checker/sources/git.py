@@ -4,9 +4,10 @@ the working directory, not about the one that invoked the hook."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from checker.errors import GitError
@@ -108,6 +109,39 @@ def log(rev_args: Sequence[str], cwd: Path, *, paths: bool = True) -> list[WorkI
         args.append("--name-only")
     out = git([*args, *rev_args, "--"], cwd)
     return [_commit(record) for record in out.split(RS)[1:]]
+
+
+def log_stream(rev_args: Sequence[str], cwd: Path, *, paths: bool = True) -> Iterator[WorkItem]:
+    """Like `log`, but commits come as git writes them, so the caller works while git reads."""
+    args = [
+        "git",
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--no-color",
+        "--no-renames",
+        _FORMAT,
+        *(["--name-only"] if paths else []),
+        *rev_args,
+        "--",
+    ]
+    try:
+        proc = subprocess.Popen(args, cwd=cwd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on the PATH") from None
+    assert proc.stdout is not None
+    buffer = ""
+    reader = io.TextIOWrapper(proc.stdout, encoding="utf-8", errors="replace", newline="")
+    while chunk := reader.read(1 << 16):
+        buffer += chunk
+        records = buffer.split(RS)
+        buffer = records.pop()
+        yield from (_commit(record) for record in records if record)
+    if buffer:
+        yield _commit(buffer)
+    error = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
+    if proc.wait() != 0:
+        raise GitError(f"git log failed: {error.splitlines()[-1] if error else 'exit ' + str(proc.returncode)}")
 
 
 def _commit(record: str) -> WorkItem:
