@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1, line/paragraph separators
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
 ZWSP = "\u200b"

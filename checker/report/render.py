@@ -20,7 +20,7 @@ STATUS = {
     "no-data": "⚪ no data",
 }
 WASTE_ROWS = 100  # the table lists the newest; alignment.json has every item
-_MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f]')
+_MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 def mermaid_label(value: str, limit: int = 40) -> str:

@@ -41,6 +41,15 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A payload field that should be an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _labels(node: Any) -> tuple[str, ...]:
     return tuple(str(label.get("name")) for label in (node or []) if isinstance(label, dict) and label.get("name"))
 
@@ -50,7 +59,7 @@ def _text(value: Any) -> str:
 
 
 def pull_request_item(pr: dict[str, Any]) -> WorkItem:
-    user = pr.get("user") or {}
+    user = _obj(pr.get("user"))
     return WorkItem(
         kind="pr",
         key=str(pr.get("number", "")),
@@ -71,7 +80,7 @@ def pull_request_item(pr: dict[str, Any]) -> WorkItem:
 
 
 def issue_item(issue: dict[str, Any]) -> WorkItem:
-    user = issue.get("user") or {}
+    user = _obj(issue.get("user"))
     return WorkItem(
         kind="issue",
         key=str(issue.get("number", "")),
@@ -90,11 +99,14 @@ def issue_item(issue: dict[str, Any]) -> WorkItem:
 
 def _push_commits(payload: dict[str, Any]) -> tuple[WorkItem, ...]:
     out = []
-    for commit in payload.get("commits") or []:
+    commits = payload.get("commits")
+    for commit in commits if isinstance(commits, list) else []:
+        if not isinstance(commit, dict):
+            continue
         message = _text(commit.get("message"))
         subject, _, body = message.partition("\n")
-        author = commit.get("author") or {}
-        paths = tuple((commit.get("added") or []) + (commit.get("modified") or []) + (commit.get("removed") or []))
+        author = _obj(commit.get("author"))
+        paths = tuple(p for key in ("added", "modified", "removed") for p in _strings(commit.get(key)))
         login = _text(author.get("username")) or _text(author.get("name"))
         out.append(
             WorkItem(
@@ -167,7 +179,7 @@ def read_event(name: str, payload: dict[str, Any]) -> Event:
     if name == "merge_group" and isinstance(payload.get("merge_group"), dict):
         group = payload["merge_group"]
         match = _QUEUE_PR.search(_text(group.get("head_ref")))
-        head = group.get("head_commit") or {}
+        head = _obj(group.get("head_commit"))
         subject, _, body = _text(head.get("message")).partition("\n")
         item = WorkItem(kind="commit", key=_text(group.get("head_sha")), title=subject, body=body)
         number = int(match[1]) if match else None

@@ -1,0 +1,207 @@
+"""Fuzzing: hostile text in every field of a piece of work, through the tracer
+and every renderer (text, GitHub log and annotations, comment, step summary,
+GitLab note, Code Quality, SARIF, JSON, the report). Never a traceback, and
+nothing in the input comes out live: no workflow command, no table break, no
+marker, no HTML comment, no mention, no bidi control, no broken Mermaid label.
+Also the reference parser and the event-payload reader on arbitrary input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker import app
+from checker.outputs import github, gitlab, jsonfmt, sarif, text
+from checker.outputs.workflow import fenced, output_lines
+from checker.references import branch_references, parse
+from checker.report.build import build
+from checker.report.render import json_text, markdown
+from checker.sources.github_event import read_event
+from checker.work import WorkItem
+from tests.conftest import goals_text
+from tests.helpers import config
+
+ATTACKS = [
+    "::set-output name=aligned::true",
+    "\n::error::owned",
+    "%0A::warning::x",
+    "::add-mask::secret",
+    "::stop-commands::x",
+    "<!-- clew:sticky-comment v1 -->",
+    "<!-- clew:sticky-note v1 -->",
+    "<!--",
+    "-->",
+    "| a | b |",
+    "|",
+    "\\|",
+    "@octocat",
+    "@org/team",
+    "@everyone",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "```",
+    "`",
+    "\r\n",
+    "\r",
+    "[x](javascript:alert(1))",
+    "]]",
+    '"',
+    "}",
+    ";",
+    "#",
+    "Objective: retention",
+    "Closes #17",
+    "Unaligned: n/a",
+    "%",
+    "%25",
+    "\x00",
+    "\x1b[31m",
+    "pie",
+    "\t",
+    "x" * 300,
+]
+hostile = st.lists(st.one_of(st.sampled_from(ATTACKS), st.text(max_size=12)), max_size=8).map("".join)
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MENTION = re.compile(r"(?<![\w\u200b])@[A-Za-z0-9]")
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _item(title: str, body: str, branch: str, label: str, author: str) -> WorkItem:
+    return WorkItem(
+        kind="pr",
+        key="7",
+        title=title,
+        body=body,
+        branch=branch or None,
+        labels=(label,) if label else (),
+        author=author,
+        url="https://github.com/o/r/pull/7",
+        merged_at="2026-11-20T10:00:00Z",
+    )
+
+
+def _log_is_safe(out: str) -> None:
+    fence = None
+    for line in out.splitlines():
+        if fence is None and line.startswith("::stop-commands::"):
+            fence = line.split("::")[2]
+        elif fence is not None:
+            fence = None if line == f"::{fence}::" else fence
+        elif line.startswith("::"):
+            assert re.match(r"::(error|warning|notice) title=clew", line), line[:120]
+            assert "\n" not in line
+
+
+def _markdown_is_safe(markdown_text: str, marker: str | None = None) -> None:
+    body = markdown_text
+    if marker is not None:
+        assert body.startswith(marker)
+        assert body.count(marker) == 1
+        body = body.replace(marker, "", 1)
+    assert "<!--" not in body
+    assert "<script" not in body.lower()
+    assert not MENTION.search(body)
+    assert not BIDI.search(body)
+    for line in body.splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            assert len(re.split(r"(?<!\\)\|", line)) in (5, 6, 10), line[:200]
+
+
+@SETTINGS
+@given(title=hostile, body=hostile, branch=hostile, label=hostile, author=hostile)
+def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str, label: str, author: str) -> None:  # noqa: PLR0917
+    cfg = config(tmp_path, goals_text("strict"))
+    item = _item(title, body, branch, label, author)
+    result = app.evaluate_config(cfg, [item], today=dt.date(2026, 11, 21))
+    _log_is_safe(fenced(text.render(result, color=False)) + "\n".join(github.annotation_lines(result)))
+    _markdown_is_safe(github.comment(result, [title]), github.MARKER)
+    _markdown_is_safe(gitlab.note(result, [body]), gitlab.MARKER)
+    _markdown_is_safe(github.summary(result, [branch]))
+    for document in (jsonfmt.render(result), sarif.render(result), gitlab.code_quality_json(result)):
+        json.loads(document)
+    outputs = output_lines(github.step_outputs(result))
+    assert set(re.findall(r"^(\w+)<<clew_[0-9a-f]+$", outputs, re.M)) == {"aligned", "objectives", "findings", "thread"}
+
+
+@SETTINGS
+@given(titles=st.lists(hostile, min_size=1, max_size=4), label=hostile)
+def test_report_never_leaks(tmp_path: Path, titles: list[str], label: str) -> None:
+    cfg = config(tmp_path)
+    work = [_item(t, t, "", label, t) for t in titles]
+    issues = [WorkItem(kind="issue", key="9", title=titles[0], labels=("mobile", label), updated_at="2026-11-01T00:00:00Z")]
+    report = build(
+        cfg.goals,
+        cfg.pyramid(),
+        work,
+        today=dt.date(2026, 11, 21),
+        window_start=dt.date(2026, 8, 23),
+        source="github",
+        open_issues=issues,
+        open_prs=work[:1],
+    )
+    text_md = markdown(report)
+    _markdown_is_safe(text_md)
+    for block in re.findall(r"```mermaid\n(.*?)```", text_md, re.S):
+        for line in block.splitlines()[1:]:
+            assert re.fullmatch(r'    "[^"\n`<>{}\[\];:|#]*" : \d+|    title .*|    x-axis \[.*\]|    y-axis .*|    bar \[.*\]', line), line
+    json.loads(json_text(report))
+
+
+@settings(max_examples=400, deadline=None)
+@given(source=st.text(max_size=400) | hostile)
+def test_reference_parser_never_raises(source: str) -> None:
+    for ref in parse(source):
+        assert ref.kind in ("goal", "issue", "pr", "mr", "escape")
+        assert "\n" not in ref.target
+    for ref in branch_references(source):
+        assert re.fullmatch(r"#\d+", ref.target)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=10), kids, max_size=4),
+    max_leaves=20,
+)
+payload_keys = st.sampled_from(
+    [
+        "pull_request",
+        "issue",
+        "repository",
+        "commits",
+        "merge_group",
+        "ref",
+        "before",
+        "action",
+        "head",
+        "base",
+        "user",
+        "labels",
+        "milestone",
+        "body",
+        "title",
+        "number",
+        "full_name",
+        "deleted",
+        "head_commit",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["pull_request", "issues", "push", "merge_group", "workflow_dispatch", "schedule", "other"]),
+    payload=st.dictionaries(payload_keys, json_values | st.dictionaries(payload_keys, json_values, max_size=6), max_size=8),
+)
+def test_event_reader_never_raises(name: str, payload: dict[str, object]) -> None:
+    event = read_event(name, payload)
+    assert event.name == name
+    if event.item is not None:
+        assert isinstance(event.item.title, str)
