@@ -166,7 +166,12 @@ class Client:
 
         base = (api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
         wait = float(os.environ.get("CLEW_SECONDARY_RATE_WAIT", "60"))
-        retry = GithubRetry(total=3, backoff_factor=float(os.environ.get("CLEW_RETRY_BACKOFF", "1")), secondary_rate_wait=wait)
+        from urllib3.util import Retry
+
+        # PATCH (edit a comment, move a ref) and DELETE are safe to repeat; POST is retried as PyGithub does
+        methods = Retry.DEFAULT_ALLOWED_METHODS.union({"GET", "POST", "PATCH"})
+        backoff = float(os.environ.get("CLEW_RETRY_BACKOFF", "1"))
+        retry = GithubRetry(total=3, backoff_factor=backoff, secondary_rate_wait=wait, max_rate_limit_wait=120, allowed_methods=methods)
         seconds = timeout if timeout is not None else float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
         self.github = Github(
             auth=Auth.Token(token),
