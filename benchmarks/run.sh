@@ -26,3 +26,6 @@ echo "== clew report over a generated 20,000-commit repository, against git log"
 echo
 echo "== clew report --commit over 10,000 merged pull requests on the local GitHub server"
 .venv/bin/python benchmarks/report_github.py
+echo
+echo "== the fault campaign: every API call × every fault"
+.venv/bin/python benchmarks/fault_campaign.py

@@ -20,6 +20,14 @@ from tests.gitlab_server import FakeGitLab, GlIssue
 
 FAULTS = ("500", "502", "403-secondary", "429", "404", "timeout", "truncated")
 TRANSIENT = {"500", "502", "403-secondary", "429", "timeout"}
+
+
+def transient(surface: str, fault: str) -> bool:
+    """GitHub signals secondary rate limits with 403 and Retry-After; GitLab rate-limits with
+    429, and its 403 means forbidden: reported, not retried."""
+    return fault in TRANSIENT and not (surface.startswith("gitlab") and fault == "403-secondary")
+
+
 REPO = "/repos/Codertocat/Hello-World"
 GL = "/api/v4/projects/42"
 BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fault_campaign import CALLS, FAULTS, TRANSIENT, Call, run_case
+from tests.fault_campaign import CALLS, FAULTS, Call, run_case, transient
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -22,7 +22,7 @@ def test_fault(call: Call, fault: str) -> None:
         assert outcome.code == 0, "checks fail open on API errors (on_api_error: warn) and the default pack only warns"
     else:
         assert outcome.code in (0, 2), "a report that cannot be read or committed exits 2, with nothing committed"
-    if fault in TRANSIENT:
+    if transient(call.surface, fault):
         assert outcome.expected_writes_done, "a transient fault is retried until the result is complete"
         assert outcome.code == 0
     else:
