@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker import app, references
 from checker.commands.check import repo_root
@@ -19,6 +19,9 @@ from checker.report.build import build
 from checker.report.collect_local import collect
 from checker.report.render import json_text, markdown, without_timestamp
 from checker.sources import git
+
+if TYPE_CHECKING:
+    from checker.config import Config
 from checker.term import progress
 
 COMMIT_SUBJECT = "clew: update the alignment report"
@@ -51,9 +54,43 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         notes=["local history: no open issues or pull requests were read"],
     )
     progress("")
-    files = {config.goals.report.markdown: markdown(report), config.goals.report.json_path: json_text(report)}
-    changed = [path for path, text in files.items() if without_timestamp(_read(root / path)) != without_timestamp(text)]
-    return root, Written(report, files, changed)
+    settings = config.goals.report
+    return root, _render(config, report, {p: _read(root / p) for p in (settings.markdown, settings.json_path)})
+
+
+def _render(config: Config, report: m.Report, current: dict[str, str]) -> Written:
+    """Both files, and which of them changed in more than their timestamp."""
+    settings = config.goals.report
+    files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
+    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
+    return Written(report, files, changed)
+
+
+def _forge_report(
+    config: Config, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
+) -> m.Report:
+    return build(
+        config.goals,
+        config.pyramid(),
+        gathered.merged,
+        today=today,
+        window_start=start,
+        source=source,
+        open_issues=gathered.open_issues,
+        open_prs=gathered.open_prs,
+        linked=gathered.linked,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        previous=previous.items if previous else (),
+        goals_digest=gathered.goals_digest,
+    )
+
+
+class Gathered(NamedTuple):
+    merged: list[Any]
+    open_issues: list[Any]
+    open_prs: list[Any]
+    linked: dict[str, Any]
+    goals_digest: str
 
 
 def _read(path: Path) -> str:
@@ -143,25 +180,9 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     previous = _previous((page.head.files if page.head else {}).get(settings.json_path), goals_digest)
     watermark = previous.generated_at if previous else None
     collected = collect_github(client, repository, start, watermark, paths, first_page=page)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    report = build(
-        config.goals,
-        config.pyramid(),
-        collected.merged,
-        today=today,
-        window_start=start,
-        source="github",
-        open_issues=collected.open_issues,
-        open_prs=collected.open_pulls,
-        linked=collected.linked,
-        generated_at=now,
-        previous=previous.items if previous else (),
-        goals_digest=goals_digest,
-    )
-    files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
-    current = collected.head.files if collected.head else {}
-    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
-    return Written(report, files, changed), client, collected.head
+    gathered = Gathered(collected.merged, collected.open_issues, collected.open_pulls, collected.linked, goals_digest)
+    report = _forge_report(config, "github", gathered, previous, start=start, today=today)
+    return _render(config, report, collected.head.files if collected.head else {}), client, collected.head
 
 
 def diff_against(written: Written, head: Any) -> str:
@@ -232,26 +253,11 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     previous = _previous(current.get(settings.json_path), goals_digest)
     since = max(start.isoformat(), previous.generated_at if previous else "")
     collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     merged = [w for w in collected.merged if (w.merged_at or "")[:10] >= start.isoformat()]
-    report = build(
-        config.goals,
-        config.pyramid(),
-        merged,
-        today=today,
-        window_start=start,
-        source="gitlab",
-        open_issues=collected.open_issues,
-        open_prs=collected.open_requests,
-        linked=collected.linked,
-        generated_at=now,
-        previous=previous.items if previous else (),
-        goals_digest=goals_digest,
-    )
-    files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
-    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
+    gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
+    report = _forge_report(config, "gitlab", gathered, previous, start=start, today=today)
     versions["__branch__"] = branch
-    return Written(report, files, changed), client, versions
+    return _render(config, report, current), client, versions
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:

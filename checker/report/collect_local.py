@@ -12,7 +12,7 @@ from pathlib import Path
 
 from checker import references
 from checker.sources import git
-from checker.work import WorkItem
+from checker.work import Kind, WorkItem
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
@@ -41,32 +41,22 @@ def _side(merge: WorkItem, commits: dict[str, WorkItem], mainline: set[str]) -> 
     return out
 
 
-def _unit(commit: WorkItem, side: list[WorkItem]) -> WorkItem:
+def _merged(kind: Kind, key: str, commit: WorkItem, side: list[WorkItem]) -> WorkItem:
+    """A merge commit as the pull or merge request it merged: its title is the message's
+    first body line; its commits and paths are the ones it brought in."""
     message = commit.body
+    title = message.strip().splitlines()[0] if message.strip() else commit.title
+    paths = tuple(dict.fromkeys(p for c in side for p in c.paths))
+    return WorkItem(
+        kind=kind, key=key, title=title, body=message, author=commit.author, merged_at=commit.updated_at, paths=paths, commits=tuple(side)
+    )
+
+
+def _unit(commit: WorkItem, side: list[WorkItem]) -> WorkItem:
     if match := _MERGE_PR.match(commit.title):
-        title = message.strip().splitlines()[0] if message.strip() else commit.title
-        return WorkItem(
-            kind="pr",
-            key=match[1],
-            title=title,
-            body=message,
-            author=commit.author,
-            merged_at=commit.updated_at,
-            paths=tuple(dict.fromkeys(p for c in side for p in c.paths)),
-            commits=tuple(side),
-        )
-    if see := _SEE_MR.search(message):
-        title = message.strip().splitlines()[0] if message.strip() else commit.title
-        return WorkItem(
-            kind="mr",
-            key=see[2],
-            title=title,
-            body=message,
-            author=commit.author,
-            merged_at=commit.updated_at,
-            paths=tuple(dict.fromkeys(p for c in side for p in c.paths)),
-            commits=tuple(side),
-        )
+        return _merged("pr", match[1], commit, side)
+    if see := _SEE_MR.search(commit.body):
+        return _merged("mr", see[2], commit, side)
     if squash := _SQUASH.search(commit.title):
         return commit._replace(kind="pr", key=squash[1], merged_at=commit.updated_at)
     return commit._replace(merged_at=commit.updated_at)
