@@ -70,6 +70,7 @@ CALLS = [
     Call("gitlab check", "create note", "POST", f"{GL}/merge_requests/7/notes", "gl-untraced"),
     Call("gitlab check", "update note", "PUT", f"{GL}/merge_requests/7/notes/", "gl-changed"),
     Call("gitlab check", "set label", "PUT", f"{GL}/merge_requests/7", "gl-untraced"),
+    Call("gitlab check", "delete note", "DELETE", f"{GL}/merge_requests/7/notes/", "gl-aligned"),
     Call("gitlab report", "merged merge requests", "GET", f"{GL}/merge_requests", "gl-report"),
     Call("gitlab report", "read report file", "GET", f"{GL}/repository/files/", "gl-report"),
     Call("gitlab report", "create commit", "POST", f"{GL}/repository/commits", "gl-report"),
@@ -155,10 +156,18 @@ def _gitlab_check(tmp: Path, gl: FakeGitLab, url: str, scenario: str) -> tuple[s
     repo.commit("Work", {"src/app.py": "print(1)\n"})
     gl.issues[12] = GlIssue(12, "Logged out", labels=("onboarding",))
     gl.closes = []
-    description = {"gl-untraced": "wip", "gl-changed": "still wip", "gl-other-target": "See #12", "gl-truncated": "Long..."}[scenario]
+    description = {
+        "gl-untraced": "wip",
+        "gl-changed": "still wip",
+        "gl-other-target": "See #12",
+        "gl-truncated": "Long...",
+        "gl-aligned": "Objective: growth",
+    }[scenario]
     gl.description = "Long...\n\nInitiative: onboarding"
-    if scenario == "gl-changed":
+    if scenario in ("gl-changed", "gl-aligned"):
         gl.add_note(f"{MARKERS[1]}\nan older result", gl.login)
+    if scenario == "gl-aligned":
+        gl.labels = {"potential-waste"}
     env = _env(
         {
             "GITLAB_CI": "true",
@@ -177,12 +186,16 @@ def _gitlab_check(tmp: Path, gl: FakeGitLab, url: str, scenario: str) -> tuple[s
             "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "release" if scenario == "gl-other-target" else "main",
             "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
             "CLEW_GITLAB_TOKEN": "glpat",
+            "CI_MERGE_REQUEST_LABELS": "potential-waste" if scenario == "gl-aligned" else "",
+            "CLEW_NOTE_ON_ALIGNED": "delete",
         }
     )
     run = _clew(repo.path, ["check"], env)
 
     def done() -> bool:
         mine = [n for n in gl.notes if n.author == gl.login]
+        if scenario == "gl-aligned":
+            return not mine and "potential-waste" not in gl.labels
         if scenario in ("gl-other-target", "gl-truncated"):
             return not mine and "objective growth" in run.stdout
         return len(mine) == 1 and "traces nowhere" in mine[0].body and "potential-waste" in gl.labels

@@ -36,6 +36,7 @@ class Settings(NamedTuple):
     label_name: str
     on_api_error: str
     report: str
+    on_aligned: str
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
@@ -65,7 +66,10 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         label_name=env.get("CLEW_LABEL_NAME", "").strip() or "potential-waste",
         on_api_error=on_api_error,
         report=env.get("CLEW_CODE_QUALITY_REPORT", "").strip() or "gl-code-quality-report.json",
+        on_aligned=env.get("CLEW_NOTE_ON_ALIGNED", "").strip().lower() or "edit",
     )
+    if settings.on_aligned not in ("edit", "delete"):
+        problems.append(f"CLEW_NOTE_ON_ALIGNED: {settings.on_aligned!r} is not edit or delete")
     if problems:
         raise ClewError("invalid clew settings: " + "; ".join(problems))
     return settings
@@ -204,7 +208,7 @@ class Run:
         if ours is None:
             if unaligned:
                 client.create_note(job.project, job.iid, wanted)
-        elif unaligned or self.env.get("CLEW_NOTE_ON_ALIGNED", "edit").lower() != "delete":
+        elif unaligned or self.settings.on_aligned != "delete":
             client.edit_note(job.project, job.iid, ours.id, wanted)
         else:
             client.delete_note(job.project, job.iid, ours.id)
