@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
@@ -149,37 +149,11 @@ class FakeGitHub:
 
     # --- lifecycle
     def start(self) -> str:
+        from tests.http_fake import serve
+
         schema(), spec()  # built before the first request, not during it
-        world = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    status, headers, body = world.handle(self.command, self.path, raw, dict(self.headers))
-                except Exception as exc:  # a bug in the fake: fail the test, never hang the client
-                    world.violations.append(f"the fake server crashed on {self.command} {self.path}: {exc!r}")
-                    status, headers, body = 500, {}, b"{}"
-                try:
-                    self.send_response(status)
-                    for key, value in headers.items():
-                        self.send_header(key, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.base = serve(self.handle, self.violations)
+        return self.base
 
     def stop(self) -> None:
         if self.server is not None:

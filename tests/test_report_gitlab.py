@@ -92,3 +92,12 @@ def test_needs_a_token(gl: FakeGitLab, workspace: Path) -> None:
     run = report(gl, workspace, "--source", "gitlab", env={"CLEW_GITLAB_TOKEN": ""})
     assert run.code == 2
     assert "CLEW_GITLAB_TOKEN" in run.err
+
+
+def test_dry_run_compares_with_the_committed_report(gl: FakeGitLab, workspace: Path) -> None:
+    world(gl, merged=20)
+    assert report(gl, workspace, "--commit").code == 0
+    dry = report(gl, workspace, "--dry-run")
+    assert dry.code == 0
+    assert "unchanged (only the timestamp would change)" in dry.out
+    assert len(gl.commits) == 1

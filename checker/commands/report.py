@@ -58,6 +58,15 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     return root, _render(config, report, {p: _read(root / p) for p in (settings.markdown, settings.json_path)})
 
 
+class Made(NamedTuple):
+    """A report built from a forge: the files, the client, what committing needs, the files as they are."""
+
+    written: Written
+    client: Any
+    state: Any
+    current: dict[str, str]
+
+
 def _render(config: Config, report: m.Report, current: dict[str, str]) -> Written:
     """Both files, and which of them changed in more than their timestamp."""
     settings = config.goals.report
@@ -100,10 +109,10 @@ def _read(path: Path) -> str:
         return ""
 
 
-def diff(root: Path, written: Written) -> str:
+def diff(current: dict[str, str], written: Written) -> str:
     out: list[str] = []
     for path in written.changed:
-        old = _read(root / path).splitlines(keepends=True)
+        old = (current.get(path) or "").splitlines(keepends=True)
         new = written.files[path].splitlines(keepends=True)
         out.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
     return "".join(out) or "clew: the report is unchanged (only the timestamp would change)\n"
@@ -162,7 +171,7 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
     return report if report.watermark.goals == digest else None
 
 
-def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Written, Any, Any]:
+def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
     from checker.compiled import digest
     from checker.report.collect_github import collect as collect_github
@@ -182,16 +191,8 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     collected = collect_github(client, repository, start, watermark, paths, first_page=page)
     gathered = Gathered(collected.merged, collected.open_issues, collected.open_pulls, collected.linked, goals_digest)
     report = _forge_report(config, "github", gathered, previous, start=start, today=today)
-    return _render(config, report, collected.head.files if collected.head else {}), client, collected.head
-
-
-def diff_against(written: Written, head: Any) -> str:
-    files = head.files if head is not None else {}
-    out: list[str] = []
-    for path in written.changed:
-        old = (files.get(path) or "").splitlines(keepends=True)
-        out.extend(difflib.unified_diff(old, written.files[path].splitlines(keepends=True), f"a/{path}", f"b/{path}"))
-    return "".join(out) or "clew: the report is unchanged (only the timestamp would change)\n"
+    current = collected.head.files if collected.head else {}
+    return Made(_render(config, report, current), client, collected.head, current)
 
 
 def commit_github(written: Written, client: Any, head: Any) -> str:
@@ -232,7 +233,7 @@ def _gitlab_env() -> tuple[str, str, str, str]:
     return token, api, project, env.get("CI_DEFAULT_BRANCH") or "main"
 
 
-def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Written, Any, dict[str, str | None]]:
+def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
     from checker.compiled import digest
     from checker.report.collect_gitlab import collect as collect_gitlab
@@ -257,7 +258,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
     report = _forge_report(config, "gitlab", gathered, previous, start=start, today=today)
     versions["__branch__"] = branch
-    return _render(config, report, current), client, versions
+    return Made(_render(config, report, current), client, versions, current)
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
@@ -299,31 +300,26 @@ def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]
     raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
 
 
+FORGES = {"github": (make_github, commit_github, "GitHub"), "gitlab": (make_gitlab, commit_gitlab, "GitLab")}
+
+
 def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.commit and options.dry_run:
         raise ClewError("--commit and --dry-run exclude each other")
-    if _source(options.source) == "gitlab":
-        written, client, versions = make_gitlab(cwd, goals, today, options.window)
+    source = _source(options.source)
+    if source in FORGES:
+        make_from, commit_to, name = FORGES[source]
+        made = make_from(cwd, goals, today, options.window)
         if options.dry_run:
-            out = diff_against(written, None)
+            out = diff(made.current, made.written)
         elif options.commit:
-            out = commit_gitlab(written, client, versions)
+            out = commit_to(made.written, made.client, made.state)
         else:
-            out = write(git.toplevel(cwd) or cwd, written)
-        return out + f"clew: GitLab API requests: {client.reads} read, {client.writes} write\n"
-    if _source(options.source) == "github":
-        written, client, head = make_github(cwd, goals, today, options.window)
-        data_reads = client.reads
-        if options.dry_run:
-            out = diff_against(written, head)
-        elif options.commit:
-            out = commit_github(written, client, head)
-        else:
-            out = write(git.toplevel(cwd) or cwd, written)
-        return out + f"clew: GitHub API requests: {client.reads} read ({data_reads} for the data), {client.writes} write\n"
+            out = write(git.toplevel(cwd) or cwd, made.written)
+        return out + f"clew: {name} API requests: {made.client.reads} read, {made.client.writes} write\n"
     root, written = make(cwd, goals, today, options.window)
     if options.dry_run:
-        return diff(root, written)
+        return diff({path: _read(root / path) for path in written.files}, written)
     return commit(root, written) if options.commit else write(root, written)
 
 

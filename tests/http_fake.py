@@ -1,0 +1,43 @@
+"""The HTTP plumbing the fake forges share: a threaded server on 127.0.0.1 that
+hands every request to `handle(method, path, body, headers)`. A crash in a fake
+is recorded as a violation and answered with a 500, never a hang."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Handle = Callable[[str, str, bytes, dict[str, str]], tuple[int, dict[str, str], bytes]]
+
+
+def serve(handle: Handle, violations: list[str]) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                status, headers, body = handle(self.command, self.path, raw, dict(self.headers))
+            except Exception as exc:  # a bug in the fake: fail the test, never hang the client
+                violations.append(f"the fake server crashed on {self.command} {self.path}: {exc!r}")
+                status, headers, body = 500, {}, b"{}"
+            try:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
