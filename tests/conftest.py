@@ -8,13 +8,18 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from checker.cli import main
+
+if TYPE_CHECKING:  # the fakes import this module: they are imported where they are used
+    from tests.github_server import FakeGitHub
+    from tests.gitlab_server import FakeGitLab
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).resolve().parent / "cases"
@@ -184,3 +189,27 @@ def clew_process(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | N
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    """A GitHub API on 127.0.0.1; the test fails if any request broke the contracts."""
+    from tests.github_server import FakeGitHub
+
+    server = FakeGitHub()
+    server.start()
+    yield server
+    server.stop()
+    assert server.violations == [], server.violations
+
+
+@pytest.fixture
+def gl() -> Iterator[FakeGitLab]:
+    """A GitLab API on 127.0.0.1; the test fails if any request broke the contracts."""
+    from tests.gitlab_server import FakeGitLab
+
+    server = FakeGitLab()
+    server.start()
+    yield server
+    server.stop()
+    assert server.violations == [], server.violations

@@ -15,13 +15,13 @@ import json
 import re
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
 from openapi_schema_validator import OAS30Validator
 
 from tests.conftest import CONTRACTS
+from tests.http_fake import FakeServer
 
 
 @functools.cache
@@ -96,8 +96,9 @@ REST_ROUTES = [
 ]
 
 
-class FakeGitHub:
+class FakeGitHub(FakeServer):
     def __init__(self, repository: str = "Codertocat/Hello-World", login: str = "github-actions[bot]") -> None:
+        super().__init__()
         self.repository, self.login = repository, login
         self.issues: dict[str, dict[int, Issue]] = {repository: {}}
         self.pulls: dict[int, Pull] = {}
@@ -107,7 +108,6 @@ class FakeGitHub:
         self.requests: list[Request] = []
         self.raw_paths: list[str] = []
         self.faults: list[Fault] = []
-        self.violations: list[str] = []
         self.read_only = False
         self.timeout = 1.0
         self._next_id = 1000
@@ -119,7 +119,6 @@ class FakeGitHub:
         self.open_issue_numbers: list[int] = []
         self.ref_delay = 0.0  # seconds the ref update waits: lets two runs race
         self._lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
 
     # --- world
     def add_issue(self, issue: Issue, repository: str | None = None) -> None:
@@ -149,16 +148,8 @@ class FakeGitHub:
 
     # --- lifecycle
     def start(self) -> str:
-        from tests.http_fake import serve
-
         schema(), spec()  # built before the first request, not during it
-        self.server, self.base = serve(self.handle, self.violations)
-        return self.base
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        return super().start()
 
     # --- dispatch
     def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:

@@ -16,12 +16,12 @@ import json
 import re
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from tests.conftest import CONTRACTS
 from tests.github_server import Fault, Request
+from tests.http_fake import FakeServer
 
 
 @functools.cache
@@ -68,8 +68,9 @@ BODIES = {
 }
 
 
-class FakeGitLab:
+class FakeGitLab(FakeServer):
     def __init__(self, project_id: int = 42, project_path: str = "group/project", login: str = "project_42_bot_clew") -> None:
+        super().__init__()
         self.project_id, self.project_path, self.login = project_id, project_path, login
         self.issues: dict[int, GlIssue] = {}
         self.closes: list[int] = []
@@ -78,7 +79,6 @@ class FakeGitLab:
         self.notes: list[GlNote] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
-        self.violations: list[str] = []
         self.read_only = False
         self.merged: dict[int, dict[str, Any]] = {}  # iid -> MR fields: title, description, merged_at, updated_at, labels
         self.open_issue_iids: list[int] = []
@@ -88,7 +88,6 @@ class FakeGitLab:
         self.timeout = 1.0
         self._next = 500
         self._lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
 
     @property
     def reads(self) -> int:
@@ -102,17 +101,6 @@ class FakeGitLab:
         self._next += 1
         self.notes.append(GlNote(self._next, body, author, system))
         return self._next
-
-    def start(self) -> str:
-        from tests.http_fake import serve
-
-        self.server, self.base = serve(self.handle, self.violations)
-        return self.base
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
 
     # --- dispatch
     def handle(self, method: str, target: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:

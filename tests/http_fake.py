@@ -41,3 +41,26 @@ def serve(handle: Handle, violations: list[str]) -> tuple[ThreadingHTTPServer, s
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class FakeServer:
+    """What both fake forges share: the server's life, its address and the violations it saw.
+    `base_url` is where clients are pointed (a test may add a prefix such as `/api/v3`)."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+        self.server: ThreadingHTTPServer | None = None
+        self.base = self.base_url = ""
+
+    def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        raise NotImplementedError
+
+    def start(self) -> str:
+        self.server, self.base = serve(self.handle, self.violations)
+        self.base_url = self.base
+        return self.base
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,6 @@ from tests.conftest import CONTRACTS, contract, goals_text
 from tests.github_server import Comment, FakeGitHub, Fault, Issue, Pull
 
 BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    server = FakeGitHub()
-    server.base_url = server.start()  # type: ignore[attr-defined]
-    yield server
-    server.stop()
-    assert server.violations == [], server.violations
 
 
 class Action:
@@ -51,9 +41,9 @@ class Action:
             "GITHUB_EVENT_PATH": str(event),
             "GITHUB_WORKSPACE": str(self.workspace),
             "GITHUB_REPOSITORY": "Codertocat/Hello-World",
-            "GITHUB_API_URL": self.gh.base_url,  # type: ignore[attr-defined]
+            "GITHUB_API_URL": self.gh.base_url,
             "GITHUB_GRAPHQL_URL": self.gh.base_url.removesuffix("/api/v3")
-            + ("/api/graphql" if self.gh.base_url.endswith("/api/v3") else "/graphql"),  # type: ignore[attr-defined]
+            + ("/api/graphql" if self.gh.base_url.endswith("/api/v3") else "/graphql"),
             "GITHUB_STEP_SUMMARY": str(self.summary),
             "GITHUB_OUTPUT": str(self.output),
             "INPUT_TOKEN": "ghs_test",
@@ -386,7 +376,7 @@ def test_inputs_are_validated(action: Action, gh: FakeGitHub, name: str, value: 
 
 def test_enterprise_server_urls(action: Action, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:
     world(gh, body="wip", closing=())
-    root = gh.base_url  # type: ignore[attr-defined]
+    root = gh.base_url
     monkeypatch.setattr(gh, "base_url", root + "/api/v3")
     monkeypatch.setenv("GITHUB_GRAPHQL_URL", root + "/api/graphql")
     code, _ = action.run("pull_request", pr_payload(body="wip"))
@@ -402,7 +392,7 @@ def test_explain_a_pull_request_with_a_token(
     world(gh)
     (tmp_path / "goals.yml").write_text(goals_text())
     monkeypatch.chdir(tmp_path)
-    for key, value in {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "Codertocat/Hello-World", "GITHUB_API_URL": gh.base_url}.items():  # type: ignore[attr-defined]
+    for key, value in {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "Codertocat/Hello-World", "GITHUB_API_URL": gh.base_url}.items():
         monkeypatch.setenv(key, value)
     code = main(["explain", "#2"])
     out = capsys.readouterr().out

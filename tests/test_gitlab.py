@@ -9,7 +9,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,6 @@ from checker.outputs.gitlab import MARKER
 from tests.conftest import CONTRACTS, ROOT, contract, goals_text, make_repo
 from tests.github_server import Fault
 from tests.gitlab_server import FakeGitLab, GlIssue
-
-
-@pytest.fixture
-def gl() -> Iterator[FakeGitLab]:
-    server = FakeGitLab()
-    server.start()
-    yield server
-    server.stop()
-    assert server.violations == [], server.violations
 
 
 def _known_variables() -> set[str]:

@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Run, clew_process, goals_text
 from tests.github_server import FakeGitHub, Issue, Pull
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    server = FakeGitHub()
-    server.base_url = server.start()  # type: ignore[attr-defined]
-    yield server
-    server.stop()
-    assert server.violations == [], server.violations
 
 
 def world(gh: FakeGitHub, merged: int = 250) -> None:
@@ -41,7 +31,7 @@ def report(gh: FakeGitHub, cwd: Path, *args: str, env: dict[str, str] | None = N
     environment = {
         "GITHUB_TOKEN": "t",
         "GITHUB_REPOSITORY": gh.repository,
-        "GITHUB_API_URL": gh.base_url,  # type: ignore[attr-defined]
+        "GITHUB_API_URL": gh.base_url,
         "CLEW_TODAY": "2026-11-21",
         "CLEW_HTTP_TIMEOUT": "5",
         **(env or {}),

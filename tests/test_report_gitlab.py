@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Run, clew_process, goals_text
 from tests.gitlab_server import FakeGitLab, GlIssue
-
-
-@pytest.fixture
-def gl() -> Iterator[FakeGitLab]:
-    server = FakeGitLab()
-    server.start()
-    yield server
-    server.stop()
-    assert server.violations == [], server.violations
 
 
 def world(gl: FakeGitLab, merged: int = 150) -> None:

@@ -58,43 +58,36 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _common(node: dict[str, Any]) -> dict[str, Any]:
+    """The fields an issue and a pull request carry alike in a webhook payload."""
+    user = _obj(node.get("user"))
+    return {
+        "key": str(node.get("number", "")),
+        "title": _text(node.get("title")),
+        "body": _text(node.get("body")),
+        "author": _text(user.get("login")),
+        "author_is_bot": user.get("type") == "Bot",
+        "labels": _labels(node.get("labels")),
+        "milestone": _get(node, "milestone", "title"),
+        "created_at": node.get("created_at"),
+        "updated_at": node.get("updated_at"),
+        "url": node.get("html_url"),
+    }
+
+
 def pull_request_item(pr: dict[str, Any]) -> WorkItem:
-    user = _obj(pr.get("user"))
     return WorkItem(
         kind="pr",
-        key=str(pr.get("number", "")),
-        title=_text(pr.get("title")),
-        body=_text(pr.get("body")),
-        author=_text(user.get("login")),
-        author_is_bot=user.get("type") == "Bot",
-        labels=_labels(pr.get("labels")),
-        milestone=_get(pr, "milestone", "title"),
         branch=_get(pr, "head", "ref"),
         base_branch=_get(pr, "base", "ref"),
         state="merged" if pr.get("merged") else _text(pr.get("state")) or "open",
-        created_at=pr.get("created_at"),
-        updated_at=pr.get("updated_at"),
         merged_at=pr.get("merged_at"),
-        url=pr.get("html_url"),
+        **_common(pr),
     )
 
 
 def issue_item(issue: dict[str, Any]) -> WorkItem:
-    user = _obj(issue.get("user"))
-    return WorkItem(
-        kind="issue",
-        key=str(issue.get("number", "")),
-        title=_text(issue.get("title")),
-        body=_text(issue.get("body")),
-        author=_text(user.get("login")),
-        author_is_bot=user.get("type") == "Bot",
-        labels=_labels(issue.get("labels")),
-        milestone=_get(issue, "milestone", "title"),
-        state=_text(issue.get("state")) or "open",
-        created_at=issue.get("created_at"),
-        updated_at=issue.get("updated_at"),
-        url=issue.get("html_url"),
-    )
+    return WorkItem(kind="issue", state=_text(issue.get("state")) or "open", **_common(issue))
 
 
 def _push_commits(payload: dict[str, Any]) -> tuple[WorkItem, ...]:
