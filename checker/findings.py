@@ -12,6 +12,8 @@ from typing import Literal, NamedTuple
 Severity = Literal["error", "warning", "notice", "off"]
 RANK: dict[str, int] = {"off": 0, "notice": 1, "warning": 2, "error": 3}
 SEVERITIES: tuple[str, ...] = ("error", "warning", "notice", "off")
+# a CI setting's fail-on value -> the lowest severity that fails the job
+FAIL_ON: dict[str, str] = {"error": "error", "warning": "warning", "notice": "notice", "never": "off"}
 
 
 class Location(NamedTuple):

@@ -15,17 +15,21 @@ from checker.commands.hook import BACKUP, MARKER
 from tests.conftest import Repo, clew_process, goals_text, make_repo
 
 
-@pytest.fixture
-def pushable(tmp_path: Path) -> Repo:
-    """A repository with a strict goals file on main, pushed to a bare remote, hook installed."""
+def with_remote(tmp_path: Path, pack: str) -> Repo:
+    """A repository with a goals file using `pack` on main, pushed to a bare remote, hook installed."""
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
     repo = make_repo(tmp_path / "work")
-    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text("strict")})
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text(pack)})
     repo.git("remote", "add", "origin", str(tmp_path / "remote.git"))
     repo.git("push", "-q", "origin", "main")
     run = clew_process(repo.path, "hook", "install")
     assert run.code == 0, run.err
     return repo
+
+
+@pytest.fixture
+def pushable(tmp_path: Path) -> Repo:
+    return with_remote(tmp_path, "strict")
 
 
 def push(repo: Repo, branch: str) -> subprocess.CompletedProcess[str]:
@@ -162,12 +166,7 @@ def test_several_refs_in_one_push(pushable: Repo) -> None:
 
 
 def test_default_pack_warns_but_lets_the_push_through(tmp_path: Path) -> None:
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
-    repo = make_repo(tmp_path / "work")
-    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text("default")})
-    repo.git("remote", "add", "origin", str(tmp_path / "remote.git"))
-    repo.git("push", "-q", "origin", "main")
-    assert clew_process(repo.path, "hook", "install").code == 0
+    repo = with_remote(tmp_path, "default")
     on_branch(repo, "tweaks", "Untraced work")
     result = push(repo, "tweaks")
     assert result.returncode == 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from checker import app, references
 from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
+from checker.findings import FAIL_ON
 from checker.goals.discover import discover, display_name
 from checker.loading import pyramid_for
 from checker.outputs import github as render
@@ -24,8 +25,6 @@ from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.sources.github import Client
-
-FAIL_ON = {"error": "error", "warning": "warning", "notice": "notice", "never": "off"}
 
 
 class Inputs(NamedTuple):

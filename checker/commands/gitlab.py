@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from checker import app, references
 from checker.errors import EXIT_OK, ClewError
+from checker.findings import FAIL_ON
 from checker.goals.discover import discover, display_name
 from checker.loading import pyramid_for
 from checker.outputs import gitlab as render
@@ -22,8 +23,6 @@ from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.sources.gitlab import Client
-
-FAIL_ON = {"error": "error", "warning": "warning", "notice": "notice", "never": "off"}
 
 
 class Settings(NamedTuple):
