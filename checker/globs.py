@@ -28,5 +28,11 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+def compiled(pattern: str) -> re.Pattern[str]:
+    """The pattern as `matches` reads it (leading and trailing slashes do not count); match it
+    against `text.strip("/")`."""
+    return compile_glob(pattern.strip("/") if pattern != "/" else pattern)
+
+
 def matches(pattern: str, text: str) -> bool:
-    return compile_glob(pattern.strip("/") if pattern != "/" else pattern).match(text.strip("/")) is not None
+    return compiled(pattern).match(text.strip("/")) is not None

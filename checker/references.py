@@ -176,19 +176,17 @@ def _unpark(phrase: str, line: str) -> str:
     return re.sub(r"\x00U(\d+)\x00", lambda m: urls[int(m[1])], phrase).strip()
 
 
-def _trailer(line: str, syntax: Syntax) -> Iterator[Reference]:
-    match = _TRAILER.match(line)
-    if not match:
-        return
-    key, value = match[1], match[2]
-    if key.lower() == syntax.escape.lower():
+def _trailer(match: re.Match[str], syntax: Syntax) -> Iterator[Reference]:
+    line, key, value = match.string, match[1], match[2]
+    lowered = key.lower()
+    if lowered == syntax.escape.lower():
         yield Reference("escape", value, line.strip(), "escape hatch")
-    elif key.lower() in syntax.lowered:
+    elif lowered in syntax.lowered:
         parts = [p.strip() for p in value.split(",")]
         if parts and all(_ID.fullmatch(p) for p in parts):
             for part in parts:
                 yield Reference("goal", part, line.strip(), f"{key} trailer")
-    elif key.lower() == "part-of":
+    elif lowered == "part-of":
         for found in (_url_reference(u) for u in _URL.findall(value)):
             if found:
                 yield Reference(found[0], found[1], line.strip(), "Part-of trailer")
@@ -197,18 +195,39 @@ def _trailer(line: str, syntax: Syntax) -> Iterator[Reference]:
                 yield Reference(found[0], found[1], line.strip(), "Part-of trailer")
 
 
+_SPECIAL: dict[Syntax, frozenset[str]] = {}
+
+
 def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
     """Every reference in a message or description, strongest syntax first, deduplicated."""
+    if ":" not in text and not _MAYBE_LINK.search(text):
+        return []  # no trailer, no link: most messages of a long history, at the cost of one scan
     syntax = syntax or DEFAULT_SYNTAX
-    found = [Reference("mr", f"{match[1]}!{match[2]}", match.group(0).strip(), "merge request trailer") for match in _SEE_MR.finditer(text)]
-    special = syntax.lowered | {syntax.escape.lower(), "part-of"}
+    special = _SPECIAL.get(syntax)
+    if special is None:
+        special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"}
+    found = []
+    if "See merge request" in text:
+        found = [Reference("mr", f"{m[1]}!{m[2]}", m.group(0).strip(), "merge request trailer") for m in _SEE_MR.finditer(text)]
     for number, line in enumerate(readable_lines(text)):
-        trailer = _TRAILER.match(line)
-        if trailer and trailer[1].lower() in special:
-            found.extend(_trailer(line, syntax))
-        elif _MAYBE_LINK.search(line):
-            found.extend(_links(line, subject=number == 0))
-    return unique(found)
+        key = (line, syntax, number == 0)
+        known = _LINES.get(key)
+        if known is None:
+            trailer = _TRAILER.match(line) if ":" in line else None
+            if trailer and trailer[1].lower() in special:
+                known = list(_trailer(trailer, syntax))
+            elif _MAYBE_LINK.search(line):
+                known = list(_links(line, subject=number == 0))
+            else:
+                continue
+            if len(_LINES) >= _MEMO_LIMIT:
+                _LINES.clear()
+            _LINES[key] = known  # the same trailer and closing lines recur across a history
+        found.extend(known)
+    return unique(found) if len(found) > 1 else found
+
+
+_LINES: dict[tuple[str, Syntax, bool], list[Reference]] = {}
 
 
 def unique(references: Iterable[Reference]) -> list[Reference]:

@@ -63,24 +63,47 @@ class Trace(NamedTuple):
         return " → ".join(steps)
 
 
+class Rule:
+    """A match rule compiled once: names lowered, globs and title patterns compiled."""
+
+    def __init__(self, rule: MatchRule) -> None:
+        self.labels = tuple((wanted.lower(), wanted) for wanted in rule.labels)
+        self.milestones = frozenset(m.lower() for m in rule.milestones)
+        self.branches = tuple((p, globs.compiled(p)) for p in rule.branches)
+        self.paths = tuple((p, globs.compiled(p)) for p in rule.paths)
+        self.authors = frozenset(a.lower() for a in rule.authors)
+        self.titles = tuple((p, re.compile(p)) for p in rule.titles)
+
+    def branch(self, branch: str) -> str | None:
+        name = branch.strip("/")
+        return next((p for p, rx in self.branches if rx.match(name)), None)
+
+    def title(self, title: str) -> str | None:
+        return next((p for p, rx in self.titles if rx.search(title)), None)
+
+
+_Named = tuple[Status, tuple["Hop", ...], "Target", tuple[tuple[Reference, str], ...], tuple[str, ...]]
+
+
 class Index:
     """Ids of the pyramid (one namespace) and the match rules, looked up once."""
 
     def __init__(self, pyramid: Pyramid) -> None:
         self.targets: dict[str, Target] = {}
-        self.matchers: list[tuple[Target, MatchRule]] = []
-        self.budgets: list[tuple[Target, MatchRule]] = []
-        objectives: list[tuple[Target, MatchRule]] = []
+        self.matchers: list[tuple[Target, Rule]] = []
+        budgets: list[tuple[Target, Rule]] = []
+        objectives: list[tuple[Target, Rule]] = []
         for node in pyramid.nodes:
             target = Target(node.kind, node.id, node.title, node.state, node.objective)  # type: ignore[arg-type]
             self.targets[node.id] = target
             if node.kind == "budget":
-                self.budgets.append((target, node.match))
+                budgets.append((target, Rule(node.match)))
             elif node.kind == "initiative":
-                self.matchers.append((target, node.match))
+                self.matchers.append((target, Rule(node.match)))
             else:
-                objectives.append((target, node.match))
-        self.matchers.extend(objectives)
+                objectives.append((target, Rule(node.match)))
+        self.matchers += objectives + budgets  # initiatives, then objectives, then budgets
+        self.with_paths = [(target, rule) for target, rule in self.matchers if rule.paths]
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
 
@@ -108,14 +131,16 @@ class Tracer:
         self.index = Index(pyramid)
         self.syntax = Syntax(pyramid.trailers, pyramid.escape)
         self.label_prefix = pyramid.label_prefix.lower()
-        self.exempt = pyramid.exempt
-        self.exempt_authors = {a.lower() for a in pyramid.exempt.authors}
-        self.exempt_labels = {label.lower() for label in pyramid.exempt.labels}
+        self.exempt = Rule(pyramid.exempt)
+        self.exempt_labels = {label.lower() for label, _ in self.exempt.labels}
+        self._explicit: dict[tuple[Reference, ...], _Named | Literal[False]] = {}
 
     def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None) -> Trace:
         if reason := self._exempt(item):
             return Trace(item, "exempt", exempt_because=reason)
         refs = [r for text in item.texts for r in references.parse_memo(text, self.syntax)]
+        if named := self._named(refs):
+            return Trace(item, named[0], named[1], named[2], unknown=named[3], extra_targets=named[4])
         state = _Walk(self, linked or {})
         found = state.follow(item, refs, depth=0, seen=frozenset({_key(item)}))
         unknown = tuple(state.unknown)
@@ -134,15 +159,43 @@ class Tracer:
             return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=unresolved)
         return Trace(item, "broken" if unknown else "unaligned", breaks=breaks, unknown=unknown, unresolved=unresolved)
 
+    def _named(self, refs: list[Reference]) -> _Named | None:
+        """The thread when the text names an id that exists: the first signal, and the same for
+        every item naming the same ids (most of a history), so it is worked out once."""
+        goals = tuple(r for r in refs if r.kind == "goal")
+        if not goals:
+            return None
+        known = self._explicit.get(goals)
+        if known is None:
+            walk = _Walk(self, {})
+            results = list(walk.explicit(WorkItem("commit", ""), refs, 0, frozenset()))
+            known = False
+            if results:
+                hops, target = results[0]
+                others = tuple(t.id for _, t in results[1:] if t.id != target.id)
+                status: Status = "budget" if target.kind == "budget" else "aligned"
+                known = (status, tuple(hops), target, tuple(walk.unknown), others)
+            self._explicit[goals] = known
+        return known or None
+
+    def needs_paths(self, item: WorkItem, refs: list[Reference]) -> bool:
+        """Whether tracing `item` (a commit, whose references are `refs`) could read its paths:
+        not when it is exempt or names an objective, initiative or budget that exists, as those
+        end the walk before the paths do. A unit made of several commits names everything its
+        commits name, so a commit that needs no paths spares its whole unit."""
+        if any(r.kind == "goal" and self.index.resolve(r.target) for r in refs):
+            return False
+        return self._exempt(item) is None
+
     def _exempt(self, item: WorkItem) -> str | None:
         ex = self.exempt
-        if item.author and item.author.lower() in self.exempt_authors:
+        if item.author and item.author.lower() in ex.authors:
             return f"author {item.author}"
         if item.labels and (labels := sorted(set(map(str.lower, item.labels)) & self.exempt_labels)):
             return f'label "{labels[0]}"'
-        if any(re.search(p, item.title) for p in ex.titles):
+        if ex.titles and ex.title(item.title) is not None:
             return f'title "{item.title}"'
-        if item.branch and any(globs.matches(p, item.branch) for p in ex.branches):
+        if item.branch and ex.branches and ex.branch(item.branch) is not None:
             return f"branch {item.branch}"
         return None
 
@@ -221,15 +274,18 @@ class _Walk:
 
     def matches(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
         labels = {label.lower(): label for label in item.labels}
-        for target, rule in [*self.index.matchers, *self.index.budgets]:
+        for target, rule in self.index.matchers:
             hit = _match_signal(rule, item, labels)
             if hit:
                 yield [Hop(hit[0], hit[1], hit[2]), *self.index.chain(target)], target
 
     def paths(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
-        for target, rule in [*self.index.matchers, *self.index.budgets]:
-            for pattern in rule.paths:
-                hit = next((p for p in item.paths if globs.matches(pattern, p)), None)
+        if not item.paths:
+            return
+        stripped = [(p, p.strip("/")) for p in item.paths]
+        for target, rule in self.index.with_paths:
+            for pattern, rx in rule.paths:
+                hit = next((p for p, name in stripped if rx.match(name)), None)
                 if hit:
                     yield [Hop(f"path {hit}", pattern, "path match"), *self.index.chain(target)], target
                     break
@@ -243,16 +299,17 @@ class _Walk:
         return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 
-def _match_signal(rule: MatchRule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:
-    for wanted in rule.labels:
-        if wanted.lower() in labels:
-            return f'label "{labels[wanted.lower()]}"', wanted, "label match"
-    if item.milestone and any(m.lower() == item.milestone.lower() for m in rule.milestones):
+def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:
+    if labels:
+        for lowered, wanted in rule.labels:
+            if lowered in labels:
+                return f'label "{labels[lowered]}"', wanted, "label match"
+    if item.milestone and item.milestone.lower() in rule.milestones:
         return f'milestone "{item.milestone}"', item.milestone, "milestone match"
-    if item.branch and (hit := next((p for p in rule.branches if globs.matches(p, item.branch)), None)):
+    if item.branch and rule.branches and (hit := rule.branch(item.branch)):
         return f'branch pattern "{hit}"', item.branch, "branch match"
-    if item.author and any(a.lower() == item.author.lower() for a in rule.authors):
+    if item.author and item.author.lower() in rule.authors:
         return f"author {item.author}", item.author, "author match"
-    if item.title and (hit := next((p for p in rule.titles if re.search(p, item.title)), None)):
+    if item.title and rule.titles and (hit := rule.title(item.title)):
         return f'title "{item.title}"', hit, "title match"
     return None
