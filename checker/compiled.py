@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 class MatchRule(NamedTuple):
@@ -51,6 +51,7 @@ class Pyramid(NamedTuple):
     options: dict[str, dict[str, Any]]
     fail_on: str
     packs: tuple[str, ...] = ()
+    window_days: int = 90  # the report's default window: known before the history is read
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()

@@ -93,4 +93,5 @@ def compile_pyramid(config: Config) -> Pyramid:
         options={rule_id: dict(options) for rule_id, options in policy.options.items()},
         fail_on=policy.fail_on,
         packs=policy.packs,
+        window_days=goals.report.window_days,
     )

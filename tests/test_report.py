@@ -86,11 +86,11 @@ def test_report_numbers(tmp_path: Path) -> None:
     h = report.headline
     assert (h.merged, h.aligned, h.budget, h.escape, h.exempt, h.waste) == (6, 2, 1, 1, 1, 2)
     assert h.aligned_share == pytest.approx(33.3)
-    assert [w.name for w in report.waste] == ["PR #44", "PR #45"]
-    assert report.waste[0].suggestions[0].id == "onboarding"
+    assert [w["name"] for w in report.waste] == ["PR #44", "PR #45"]
+    assert report.waste[0]["suggestions"][0]["id"] == "onboarding"
     retention = next(o for o in report.objectives if o.id == "retention")
     assert retention.blocked == 1
-    assert [w.name for w in report.review_first] == (["PR #50"] if retention.status in ("at-risk", "off-track") else [])
+    assert [w["name"] for w in report.review_first] == (["PR #50"] if retention.status in ("at-risk", "off-track") else [])
     assert {b.objective for b in report.backlog} == {"retention", "growth"}
     order = ["off-track", "at-risk", "no-data", "on-track", "achieved"]
     assert [order.index(b.status or "achieved") for b in report.backlog] == sorted(

@@ -5,24 +5,28 @@ diff instead."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from checker import app, references
-from checker.commands.check import repo_root
+from checker import app
 from checker.errors import ClewError
-from checker.report import model as m
-from checker.report.build import build
-from checker.report.collect_local import collect
-from checker.report.render import json_text, markdown, without_timestamp
+from checker.report import collect_local
 from checker.sources import git
+from checker.term import progress
+from checker.trace import Tracer
 
 if TYPE_CHECKING:
     from checker.config import Config
-from checker.term import progress
+    from checker.report import model as m
+
+# The report's models and the validating goals loader (pydantic, ruamel.yaml) are imported
+# inside the functions: the local report starts git first and imports them while git reads.
 
 COMMIT_SUBJECT = "clew: update the alignment report"
 
@@ -33,14 +37,47 @@ class Written(NamedTuple):
     changed: list[str]
 
 
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while the report is built: it allocates tens of thousands
+    of small acyclic records, and the collector would rescan them hundreds of times (a tenth
+    of the run). Whatever cycles there are get collected when this ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_bulk()
 def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Path, Written]:
-    root = repo_root(cwd)
-    config = app.configure(root, goals)
-    days = window_days or config.goals.report.window_days
-    start = today - dt.timedelta(days=days)
+    from checker.goals.discover import discover, display_name
+    from checker.loading import pyramid_for
+
+    root, common = git.repo_dirs(cwd)
+    path = discover(goals, root)
+    text, display = path.read_bytes(), display_name(path, root)
+    pyramid = pyramid_for(text, display, path, common / "clew")  # cached: no validating import yet
+    start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
-    pyramid = config.pyramid()
-    units = collect(root, start, today, references.Syntax(pyramid.trailers, pyramid.escape))
+    history = collect_local.start(root, start, today, paths=False)
+    try:
+        reading = collect_local.read(history, Tracer(pyramid))  # git still diffs trees after this
+    finally:
+        if history is not None:
+            history.log.close()
+    try:
+        from checker.config import load_bytes
+        from checker.report.build import build
+
+        config = load_bytes(text, display, path)
+    except BaseException:
+        if reading is not None and reading.paths is not None:
+            reading.paths.close()
+        raise
+    units = collect_local.assemble(reading)
     progress(f"tracing {len(units)} units of work…")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
@@ -69,6 +106,8 @@ class Made(NamedTuple):
 
 def _render(config: Config, report: m.Report, current: dict[str, str]) -> Written:
     """Both files, and which of them changed in more than their timestamp."""
+    from checker.report.render import json_text, markdown, without_timestamp
+
     settings = config.goals.report
     files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
     changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
@@ -78,6 +117,8 @@ def _render(config: Config, report: m.Report, current: dict[str, str]) -> Writte
 def _forge_report(
     config: Config, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
 ) -> m.Report:
+    from checker.report.build import build
+
     return build(
         config.goals,
         config.pyramid(),
@@ -162,6 +203,8 @@ def _source(choice: str) -> str:
 
 def _previous(text: str | None, digest: str) -> m.Report | None:
     """The previous report, if it was built against the same goals file."""
+    from checker.report import model as m
+
     if not text:
         return None
     try:
@@ -171,6 +214,7 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
     return report if report.watermark.goals == digest else None
 
 
+@_bulk()
 def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
     from checker.compiled import digest
@@ -198,6 +242,7 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_github(written: Written, client: Any, head: Any) -> str:
     """Git Data API: one commit with both files and a non-forced ref update; on a lost race,
     re-read the head and retry (at most 3 times) unless the head already holds this report."""
+    from checker.report.render import without_timestamp
     from checker.sources.github import ApiError, commit_files, read_head
 
     repository = os.environ["GITHUB_REPOSITORY"]
@@ -233,6 +278,7 @@ def _gitlab_env() -> tuple[str, str, str, str]:
     return token, api, project, env.get("CI_DEFAULT_BRANCH") or "main"
 
 
+@_bulk()
 def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
     from checker.compiled import digest
@@ -264,6 +310,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
     """One atomic commit through the commits API; each action names the commit that last
     changed its file, so a concurrent change is refused and clew re-reads and retries (3 times)."""
+    from checker.report.render import without_timestamp
     from checker.sources.gitlab import ApiError
 
     _, _, project, branch = _gitlab_env()

@@ -36,20 +36,20 @@ def _share(part: int, whole: int) -> float:
 def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
     item = trace.item
     ideas = suggest(pyramid, item) if with_ideas else []
-    return m.Work.model_construct(  # built from typed data: no need to validate 10,000 rows
-        name=item.name,
-        kind=item.kind,
-        key=item.key,
-        title=item.title,
-        url=item.url,
-        author=item.author,
-        merged_at=item.merged_at,
-        status=trace.status,
-        objective=trace.objective,
-        target=trace.target.id if trace.target else None,
-        thread=trace.thread(),
-        suggestions=[m.SuggestionRow.model_construct(id=s.id, kind=s.kind, score=s.score, matched=list(s.matched)) for s in ideas],
-    )
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "key": item.key,
+        "title": item.title,
+        "url": item.url,
+        "author": item.author,
+        "merged_at": item.merged_at,
+        "status": trace.status,
+        "objective": trace.objective,
+        "target": trace.target.id if trace.target else None,
+        "thread": trace.thread(),
+        "suggestions": [{"id": s.id, "kind": s.kind, "score": s.score, "matched": list(s.matched)} for s in ideas],
+    }
 
 
 def _blocked(issue: WorkItem) -> bool:
@@ -114,15 +114,19 @@ def _objective_row(
 
 def _weeks(work: Sequence[m.Work]) -> list[m.Week]:
     buckets: dict[str, list[m.Work]] = {}
+    labels: dict[str, str | None] = {}  # one date parse per day, not per row
     for row in work:
-        day = _date(row.merged_at)
-        if day is not None:
-            year, number, _ = day.isocalendar()
-            buckets.setdefault(f"{year}-W{number:02d}", []).append(row)
+        stamp = row["merged_at"] or ""
+        label = labels.get(stamp[:10], "")
+        if label == "":
+            day = _date(stamp[:10])
+            label = labels[stamp[:10]] = "{}-W{:02d}".format(*day.isocalendar()[:2]) if day else None
+        if label is not None:
+            buckets.setdefault(label, []).append(row)
     rows = []
     for label in sorted(buckets):
         group = buckets[label]
-        aligned = sum(1 for t in group if t.status in ALIGNED)
+        aligned = sum(1 for t in group if t["status"] in ALIGNED)
         rows.append(m.Week(week=label, merged=len(group), aligned=aligned, share=_share(aligned, len(group))))
     return rows
 
@@ -156,12 +160,12 @@ def build(
         rows.append(_work(trace, pyramid, untraced and suggested < SUGGESTED))
         suggested += untraced
     window = window_start.isoformat()
-    rows += [r for r in previous if r.name not in fresh and (r.merged_at or "")[:10] >= window]
-    rows.sort(key=lambda r: r.merged_at or "", reverse=True)
-    counted = [r for r in rows if r.status != "exempt"]
+    rows += [r for r in previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= window]
+    rows.sort(key=lambda r: r["merged_at"] or "", reverse=True)
+    counted = [r for r in rows if r["status"] != "exempt"]
     total = len(counted)
-    by_status = Counter(r.status for r in counted)
-    merged_by_objective = Counter(r.objective for r in counted if r.objective and r.status in ALIGNED)
+    by_status = Counter(r["status"] for r in counted)
+    merged_by_objective = Counter(r["objective"] for r in counted if r["objective"] and r["status"] in ALIGNED)
     issue_traces = [tracer.trace(issue, linked) for issue in open_issues]
     issues_by_objective: dict[str | None, list[WorkItem]] = {}
     for trace in issue_traces:
@@ -174,7 +178,7 @@ def build(
         for o in goals.objectives
     ]
     status_of = {o.id: o.status for o in objectives}
-    budget_counts = Counter(r.target for r in counted if r.status == "budget" and r.target)
+    budget_counts = Counter(r["target"] for r in counted if r["status"] == "budget" and r["target"])
     budgets = [
         m.BudgetSpend(
             id=b.id,
@@ -208,10 +212,10 @@ def build(
     at_risk = {o.id for o in objectives if o.status in ("at-risk", "off-track")}
     pr_traces = [tracer.trace(pr, linked) for pr in open_prs]
     review_first = [_work(t, pyramid, False) for t in pr_traces if t.objective in at_risk]
-    newest = max((r.merged_at for r in rows if r.merged_at), default=None)
+    newest = max((r["merged_at"] for r in rows if r["merged_at"]), default=None)
     aligned = by_status["aligned"]
     waste = by_status["unaligned"] + by_status["broken"]
-    return m.Report(
+    return m.Report.model_construct(  # every part is built from typed data; the rows are many
         tool=f"clew {__version__}",
         generated_at=generated_at,
         source=source,
@@ -231,7 +235,7 @@ def build(
         ),
         budgets=budgets,
         objectives=objectives,
-        waste=[r for r in counted if r.status in ("unaligned", "broken")],
+        waste=[r for r in counted if r["status"] in ("unaligned", "broken")],
         backlog=backlog,
         review_first=review_first,
         weeks=_weeks(counted),

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 
 FORMAT = 1
 
@@ -66,14 +67,20 @@ class ObjectiveRow(Strict):
     stale: int
 
 
-class SuggestionRow(Strict):
+@with_config(ConfigDict(extra="forbid"))
+class SuggestionRow(TypedDict):
     id: str
     kind: str
     score: float
     matched: list[str]
 
 
-class Work(Strict):
+# A plain dict, not a model: a report holds tens of thousands of these, built from already
+# typed data (constructing models cost more than tracing); pydantic validates them when read.
+@with_config(ConfigDict(extra="forbid"))
+class Work(TypedDict):
+    """One piece of merged (or open) work and the thread from it to the mission, or where it breaks."""
+
     name: str
     kind: str
     key: str
@@ -85,7 +92,7 @@ class Work(Strict):
     objective: str | None
     target: str | None
     thread: str
-    suggestions: list[SuggestionRow] = Field(default_factory=list)
+    suggestions: list[SuggestionRow]
 
 
 class BacklogIssue(Strict):

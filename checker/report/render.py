@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from pydantic import TypeAdapter
+
 from checker.outputs import markdown as md
 from checker.report import model as m
 
@@ -20,6 +22,7 @@ STATUS = {
     "no-data": "⚪ no data",
 }
 WASTE_ROWS = 100  # the table lists the newest; alignment.json has every item
+_ROW = TypeAdapter(m.Work)
 _MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
@@ -41,9 +44,9 @@ def _kr(row: m.KeyResultRow) -> str:
 
 
 def _link(work: m.Work) -> str:
-    name = md.text(work.name, 60)
-    title = md.text(work.title, 100)
-    url = work.url if work.url and re.match(r"^https?://[^\s()<>]+$", work.url) else None
+    name = md.text(work["name"], 60)
+    title = md.text(work["title"], 100)
+    url = work["url"] if work["url"] and re.match(r"^https?://[^\s()<>]+$", work["url"]) else None
     label = f"{name}: {title}" if title else name
     return f"[{label}]({url})" if url else label
 
@@ -119,8 +122,8 @@ def markdown(report: m.Report) -> str:
     if report.waste:
         out += ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
         for w in report.waste[:WASTE_ROWS]:
-            ideas = ", ".join(f"`{s.id}` ({s.score:.2f})" for s in w.suggestions) or "—"
-            out.append(f"| {_link(w)} | {md.text(w.thread.rsplit('✗', 1)[-1], 200)} | {ideas} |")
+            ideas = ", ".join(f"`{s['id']}` ({s['score']:.2f})" for s in w["suggestions"]) or "—"
+            out.append(f"| {_link(w)} | {md.text(w['thread'].rsplit('✗', 1)[-1], 200)} | {ideas} |")
         if len(report.waste) > WASTE_ROWS:
             out += ["", f"_… and {len(report.waste) - WASTE_ROWS} more, newest first, in alignment.json._"]
     else:
@@ -138,24 +141,25 @@ def markdown(report: m.Report) -> str:
     else:
         out += ["_No open issues were read (the local history has none; run with a forge token)._", ""]
     out += ["## Review these first", ""]
-    out += [f"- {_link(w)} → `{w.objective}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
+    out += [f"- {_link(w)} → `{w['objective']}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
     out += ["", "## Aligned share by week", "", *_trend(report), ""]
     return "\n".join(out)
 
 
 def json_text(report: m.Report) -> str:
     """Pretty at the top, one line per work item (in `waste` and `items`): readable diffs,
-    and pydantic's fast serializer for the bulk."""
+    and pydantic's fast serializer for the bulk. A row in both lists is serialized once."""
     head = json.dumps(json.loads(report.model_dump_json(exclude={"items", "waste"})), indent=2, ensure_ascii=False)
     parts = [head[:-2]]
+    lines = {id(row): _ROW.dump_json(row).decode() for row in report.items}
     for key in ("waste", "items"):
         rows: list[m.Work] = getattr(report, key)
-        lines = ",\n    ".join(row.model_dump_json() for row in rows)
-        parts.append(f'"{key}": [\n    {lines}\n  ]' if rows else f'"{key}": []')
+        body = ",\n    ".join(lines.get(id(row)) or _ROW.dump_json(row).decode() for row in rows)
+        parts.append(f'"{key}": [\n    {body}\n  ]' if rows else f'"{key}": []')
     return ",\n  ".join(parts) + "\n}\n"
 
 
 def without_timestamp(text: str) -> str:
     """The content that matters for deciding whether to commit."""
-    text = re.sub(r'"generated_at": "[^"]*"', '"generated_at": ""', text)
-    return re.sub(r" · generated [^_\n]*_", "_", text)
+    text = re.sub(r'"generated_at": "[^"]*"', '"generated_at": ""', text, count=1)  # the head comes first:
+    return re.sub(r"^(_Window [^\n]*?) · generated [^_\n]*_", r"\1_", text, count=1, flags=re.M)  # no scan of the rows
