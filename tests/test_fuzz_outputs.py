@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checker import app
@@ -196,6 +196,7 @@ payload_keys = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
+@example(name="pull_request", payload={"pull_request": {"labels": True}})  # found by this test: labels not a list
 @given(
     name=st.sampled_from(["pull_request", "issues", "push", "merge_group", "workflow_dispatch", "schedule", "other"]),
     payload=st.dictionaries(payload_keys, json_values | st.dictionaries(payload_keys, json_values, max_size=6), max_size=8),

@@ -51,7 +51,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _labels(node: Any) -> tuple[str, ...]:
-    return tuple(str(label.get("name")) for label in (node or []) if isinstance(label, dict) and label.get("name"))
+    labels = node if isinstance(node, list) else []  # a malformed payload reads as no labels
+    return tuple(str(label.get("name")) for label in labels if isinstance(label, dict) and label.get("name"))
 
 
 def _text(value: Any) -> str:
