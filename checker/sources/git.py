@@ -159,9 +159,7 @@ class Log:
                 if pending:
                     yield _commit(pending.decode("utf-8", "replace"))
             if self._proc.returncode != 0:
-                self._errors.seek(0)
-                error = self._errors.read().decode("utf-8", "replace").strip()
-                raise GitError(f"git log failed: {error.splitlines()[-1] if error else 'exit ' + str(self._proc.returncode)}")
+                raise _failure("git log", self._errors, self._proc.returncode)
         finally:
             self.close()
 
@@ -206,9 +204,7 @@ class Paths:
             assert self._proc.stdin is not None
             self._proc.stdin.close()
             if self._proc.wait() != 0:
-                self._errors.seek(0)
-                error = self._errors.read().decode("utf-8", "replace").strip()
-                raise GitError(f"git diff-tree failed: {error.splitlines()[-1] if error else 'exit ' + str(self._proc.returncode)}")
+                raise _failure("git diff-tree", self._errors, self._proc.returncode)
             self._out.seek(0)
             tokens = self._out.read().decode("utf-8", "replace").split("\0")
         finally:
@@ -236,6 +232,13 @@ class Paths:
         for f in (self._out, self._errors):
             if f is not None:
                 f.close()
+
+
+def _failure(what: str, errors: IO[bytes], code: int) -> GitError:
+    """git's last word on stderr (kept in a temporary file), or its exit code."""
+    errors.seek(0)
+    lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+    return GitError(f"{what} failed: {lines[-1] if lines else f'exit {code}'}")
 
 
 def _widen(proc: subprocess.Popen[bytes]) -> None:
