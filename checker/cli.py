@@ -215,8 +215,10 @@ def status(ctx: click.Context, goals: str | None, fmt: str, window: int | None) 
     else:
         import json
 
-        rows = [o.model_dump(mode="json") for o in written.report.objectives]
-        _emit(json.dumps({"objectives": rows, "headline": written.report.headline.model_dump()}, indent=2) + "\n", False)
+        from checker.report.model import plain
+
+        report = written.report
+        _emit(json.dumps({"objectives": plain(report.objectives), "headline": plain(report.headline)}, indent=2) + "\n", False)
 
 
 @clew.command(name="rules")

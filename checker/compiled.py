@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 class MatchRule(NamedTuple):
@@ -38,6 +38,55 @@ class Node(NamedTuple):
     match: MatchRule = MatchRule()
 
 
+def progress(baseline: float | None, target: float | None, current: float | None) -> float | None:
+    """(current - baseline) / (target - baseline), clamped to 0..1; None when unmeasurable."""
+    if baseline is None or target is None or current is None or target == baseline:
+        return None
+    return min(1.0, max(0.0, (current - baseline) / (target - baseline)))
+
+
+class KeyResult(NamedTuple):
+    id: str
+    title: str
+    baseline: float | None = None
+    target: float | None = None
+    current: float | None = None
+    unit: str | None = None
+
+    def progress(self) -> float | None:
+        return progress(self.baseline, self.target, self.current)
+
+
+class Objective(NamedTuple):
+    """What the report says of an objective; dates as ISO strings."""
+
+    id: str
+    title: str
+    owner: str | None = None
+    start: str | None = None
+    due: str | None = None
+    state: str = "active"
+    key_results: tuple[KeyResult, ...] = ()
+
+
+class Budget(NamedTuple):
+    id: str
+    title: str
+    share: float
+
+
+class Report(NamedTuple):
+    """The goals file's `report:` section."""
+
+    markdown: str = "ALIGNMENT.md"
+    json_path: str = "alignment.json"
+    window_days: int = 90
+    stale_days: int = 14
+    blocked_days: int = 3
+    at_risk_margin: float = 0.15
+    off_track_margin: float = 0.35
+
+
 class Pyramid(NamedTuple):
     file: str
     mission: str
@@ -51,12 +100,22 @@ class Pyramid(NamedTuple):
     options: dict[str, dict[str, Any]]
     fail_on: str
     packs: tuple[str, ...] = ()
-    window_days: int = 90  # the report's default window: known before the history is read
+    # What the report needs of the goals file, so that a report reads no YAML when the cache holds it.
+    objectives: tuple[Objective, ...] = ()
+    budgets: tuple[Budget, ...] = ()
+    report: Report = Report()
+
+    @property
+    def window_days(self) -> int:
+        return self.report.window_days
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
         data["nodes"] = [{**n._asdict(), "match": n.match._asdict()} for n in self.nodes]
         data["exempt"] = self.exempt._asdict()
+        data["objectives"] = [{**o._asdict(), "key_results": [k._asdict() for k in o.key_results]} for o in self.objectives]
+        data["budgets"] = [b._asdict() for b in self.budgets]
+        data["report"] = self.report._asdict()
         return data
 
     @classmethod
@@ -65,8 +124,15 @@ class Pyramid(NamedTuple):
             return MatchRule(**{k: tuple(v) for k, v in d.items()})
 
         nodes = tuple(Node(**{**n, "match": rule(n["match"])}) for n in data["nodes"])
+        objectives = tuple(Objective(**{**o, "key_results": tuple(KeyResult(**k) for k in o["key_results"])}) for o in data["objectives"])
         fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        fields.update(nodes=nodes, exempt=rule(data["exempt"]))
+        fields.update(
+            nodes=nodes,
+            exempt=rule(data["exempt"]),
+            objectives=objectives,
+            budgets=tuple(Budget(**b) for b in data["budgets"]),
+            report=Report(**data["report"]),
+        )
         return cls(**fields)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker import compiled
 from checker.compiled import MatchRule, Node, Pyramid
 from checker.errors import Diagnostic, GoalsError
 from checker.goals import load, yamldoc
@@ -93,5 +94,18 @@ def compile_pyramid(config: Config) -> Pyramid:
         options={rule_id: dict(options) for rule_id, options in policy.options.items()},
         fail_on=policy.fail_on,
         packs=policy.packs,
-        window_days=goals.report.window_days,
+        objectives=tuple(
+            compiled.Objective(
+                o.id,
+                o.title,
+                o.owner,
+                o.start.isoformat() if o.start else None,
+                o.due.isoformat() if o.due else None,
+                o.state,
+                tuple(compiled.KeyResult(k.id, k.title, k.baseline, k.target, k.current, k.unit) for k in o.key_results),
+            )
+            for o in goals.objectives
+        ),
+        budgets=tuple(compiled.Budget(b.id, b.title, b.share) for b in goals.budgets),
+        report=compiled.Report(**goals.report.model_dump(by_alias=False)),
     )

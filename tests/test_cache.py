@@ -3,6 +3,7 @@ it was built from changed, harmless when broken or unwritable."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,40 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["always_run"] is True
     assert tuple(int(x) for x in hook["minimum_pre_commit_version"].split(".")) >= (3, 2, 0)
     assert hook["entry"] == "clew check"
+
+
+def test_cached_local_report_reads_no_yaml_and_imports_no_pydantic(tmp_path: Path) -> None:
+    """On a cache hit the local report takes what it needs of the goals file from the cache:
+    no YAML parser, no validating models, no pydantic at all; and the same report."""
+    repo = make_repo(tmp_path / "w")
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit("Faster wizard\n\nInitiative: onboarding", {"src/a.txt": "a"})
+    repo.commit("Tidy up", {"apps/mobile/b.txt": "b"})
+    code = (
+        "import sys\nfrom checker.main import main\ncode = main(['report'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'ruamel', 'github', 'gitlab'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\nsys.exit(code)\n"
+    )
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", code], cwd=repo.path, capture_output=True, text=True, check=False)
+
+    cold = run()
+    assert cold.returncode == 0, cold.stderr
+    assert "wrote ALIGNMENT.md, alignment.json" in cold.stdout
+    assert "pydantic" in cold.stderr.split("HEAVY")[1]
+    assert "ruamel" in cold.stderr.split("HEAVY")[1]
+    first = (repo.path / "alignment.json").read_text()
+    warm = run()
+    assert warm.returncode == 0, warm.stderr
+    assert "HEAVY []" in warm.stderr
+    assert "the report is unchanged" in warm.stdout
+    assert (repo.path / "alignment.json").read_text() == first
+    report = json.loads(first)
+    assert [(r["status"], r["objective"]) for r in report["items"]] == [
+        ("aligned", "retention"),
+        ("aligned", "growth"),
+        ("aligned", "retention"),
+    ]
+    assert report["objectives"][0]["due"] == "2027-03-31"
+    assert report["objectives"][0]["key_results"][0]["progress"] == pytest.approx(0.4 / 1.5)

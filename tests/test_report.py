@@ -53,7 +53,6 @@ def dataset(tmp: Path):  # type: ignore[no-untyped-def]
     prs = [WorkItem(kind="pr", key="50", title="Offline mode", labels=("mobile",), url="https://github.com/o/r/pull/50")]
     linked = {"#17": issues[0]}
     return cfg, build(
-        cfg.goals,
         cfg.pyramid(),
         work,
         today=TODAY,

@@ -60,7 +60,7 @@ def test_paths_on_demand_give_the_same_report_as_the_full_log(repo: Repo, tmp_pa
     full, lazy, tracer = _both(repo, tmp_path)
     assert [u.name for u in lazy] == [u.name for u in full]
     cfg = config(tmp_path)
-    reports = [build(cfg.goals, cfg.pyramid(), units, today=TODAY, window_start=SINCE, source="git") for units in (full, lazy)]
+    reports = [build(cfg.pyramid(), units, today=TODAY, window_start=SINCE, source="git") for units in (full, lazy)]
     assert reports[0].items == reports[1].items
     assert reports[0].headline == reports[1].headline
     by_name = {r["name"]: r for r in reports[1].items}
@@ -222,3 +222,22 @@ def test_only_the_head_timestamp_is_ignored_when_deciding_to_commit() -> None:
     rows = '{\n  "generated_at": "2026-01-01",\n  "items": [\n    {"title":"\\"generated_at\\": \\"x\\""}\n  ]\n}'
     assert without_timestamp(rows).count('"generated_at": ""') == 1
     assert '\\"generated_at\\": \\"x\\"' in without_timestamp(rows)
+
+
+def test_the_timestamp_is_found_after_the_longest_mission(tmp_path: Path) -> None:
+    """Only the head of a report is searched for its timestamp: a 500-character mission of
+    characters that each escape to five still leaves it there, in both files."""
+    from checker.report.render import json_text, markdown, without_timestamp
+
+    cfg = config(tmp_path)
+    pyramid = cfg.pyramid()._replace(mission="&" * 600)
+    items = [WorkItem("pr", str(n), f"Change {n}", merged_at=f"{TODAY}T10:00:00Z") for n in range(2000)]
+
+    def report(stamp: str) -> tuple[str, str]:
+        made = build(pyramid, items, today=TODAY, window_start=SINCE, source="git", generated_at=stamp)
+        return markdown(made), json_text(made)
+
+    for old, new in zip(report("2026-11-21T08:00:00+00:00"), report("2026-11-22T09:00:00+00:00"), strict=True):
+        assert old != new
+        assert without_timestamp(old) == without_timestamp(new)
+        assert len(old) > 16_000

@@ -22,7 +22,7 @@ from checker.term import progress
 from checker.trace import Tracer
 
 if TYPE_CHECKING:
-    from checker.config import Config
+    from checker.compiled import Pyramid
     from checker.report import model as m
 
 # The report's models and the validating goals loader (pydantic, ruamel.yaml) are imported
@@ -59,7 +59,7 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     root, common = git.repo_dirs(cwd)
     path = discover(goals, root)
     text, display = path.read_bytes(), display_name(path, root)
-    pyramid = pyramid_for(text, display, path, common / "clew")  # cached: no validating import yet
+    pyramid = pyramid_for(text, display, path, common / "clew")  # validated once, then cached: no YAML read here
     start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
     history = collect_local.start(root, start, today, paths=False)
@@ -69,10 +69,7 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         if history is not None:
             history.log.close()
     try:
-        from checker.config import load_bytes
         from checker.report.build import build
-
-        config = load_bytes(text, display, path)
     except BaseException:
         if reading is not None and reading.paths is not None:
             reading.paths.close()
@@ -81,7 +78,6 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     progress(f"tracing {len(units)} units of work…")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
-        config.goals,
         pyramid,
         units,
         today=today,
@@ -91,8 +87,8 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         notes=["local history: no open issues or pull requests were read"],
     )
     progress("")
-    settings = config.goals.report
-    return root, _render(config, report, {p: _read(root / p) for p in (settings.markdown, settings.json_path)})
+    settings = pyramid.report
+    return root, _render(pyramid, report, {p: _read(root / p) for p in (settings.markdown, settings.json_path)})
 
 
 class Made(NamedTuple):
@@ -104,24 +100,23 @@ class Made(NamedTuple):
     current: dict[str, str]
 
 
-def _render(config: Config, report: m.Report, current: dict[str, str]) -> Written:
+def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str]) -> Written:
     """Both files, and which of them changed in more than their timestamp."""
     from checker.report.render import json_text, markdown, without_timestamp
 
-    settings = config.goals.report
+    settings = pyramid.report
     files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
     changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
     return Written(report, files, changed)
 
 
 def _forge_report(
-    config: Config, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
+    pyramid: Pyramid, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
 ) -> m.Report:
     from checker.report.build import build
 
     return build(
-        config.goals,
-        config.pyramid(),
+        pyramid,
         gathered.merged,
         today=today,
         window_start=start,
@@ -208,7 +203,7 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
     if not text:
         return None
     try:
-        report = m.Report.model_validate_json(text)
+        report = m.adapter().validate_json(text)
     except ValueError:
         return None
     return report if report.watermark.goals == digest else None
@@ -225,7 +220,8 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     config = app.configure(root, goals)
     repository = os.environ["GITHUB_REPOSITORY"]
     client = Client(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "")
-    settings = config.goals.report
+    pyramid = config.pyramid()
+    settings = pyramid.report
     start = today - dt.timedelta(days=window_days or settings.window_days)
     goals_digest = digest(config.doc.path.read_bytes())
     paths = (settings.json_path, settings.markdown)
@@ -234,9 +230,9 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     watermark = previous.generated_at if previous else None
     collected = collect_github(client, repository, start, watermark, paths, first_page=page)
     gathered = Gathered(collected.merged, collected.open_issues, collected.open_pulls, collected.linked, goals_digest)
-    report = _forge_report(config, "github", gathered, previous, start=start, today=today)
+    report = _forge_report(pyramid, "github", gathered, previous, start=start, today=today)
     current = collected.head.files if collected.head else {}
-    return Made(_render(config, report, current), client, collected.head, current)
+    return Made(_render(pyramid, report, current), client, collected.head, current)
 
 
 def commit_github(written: Written, client: Any, head: Any) -> str:
@@ -289,7 +285,8 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     root = git.toplevel(cwd) or cwd
     config = app.configure(root, goals)
     client = Client(api, token)
-    settings = config.goals.report
+    pyramid = config.pyramid()
+    settings = pyramid.report
     start = today - dt.timedelta(days=window_days or settings.window_days)
     goals_digest = digest(config.doc.path.read_bytes())
     current: dict[str, str] = {}
@@ -302,9 +299,9 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since)
     merged = [w for w in collected.merged if (w.merged_at or "")[:10] >= start.isoformat()]
     gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
-    report = _forge_report(config, "gitlab", gathered, previous, start=start, today=today)
+    report = _forge_report(pyramid, "gitlab", gathered, previous, start=start, today=today)
     versions["__branch__"] = branch
-    return Made(_render(config, report, current), client, versions, current)
+    return Made(_render(pyramid, report, current), client, versions, current)
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:

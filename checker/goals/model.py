@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from checker.compiled import progress
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _ID = re.compile(ID_PATTERN)
 
@@ -120,9 +122,7 @@ class KeyResult(Strict):
 
     def progress(self) -> float | None:
         """(current - baseline) / (target - baseline), clamped to 0..1; None when unmeasurable."""
-        if self.baseline is None or self.target is None or self.current is None or self.target == self.baseline:
-            return None
-        return min(1.0, max(0.0, (self.current - self.baseline) / (self.target - self.baseline)))
+        return progress(self.baseline, self.target, self.current)
 
 
 class Initiative(Strict):

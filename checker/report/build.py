@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from checker import __version__
-from checker.compiled import Pyramid
-from checker.goals.model import Goals, Objective
+from checker.compiled import Objective, Pyramid
 from checker.report import model as m
 from checker.status import Inputs, Linked, Thresholds, compute
 from checker.suggest import suggest
@@ -81,8 +80,8 @@ def _objective_row(
         objective.id,
         objective.title,
         objective.state,
-        objective.start or window_start,
-        objective.due,
+        dt.date.fromisoformat(objective.start) if objective.start else window_start,
+        dt.date.fromisoformat(objective.due) if objective.due else None,
         tuple(krs),
         linked,
         merged[objective.id],
@@ -92,7 +91,7 @@ def _objective_row(
         id=objective.id,
         title=objective.title,
         owner=objective.owner,
-        due=objective.due.isoformat() if objective.due else None,
+        due=objective.due,
         status=status.status,
         reasons=list(status.reasons),
         update=status.update,
@@ -132,7 +131,6 @@ def _weeks(work: Sequence[m.Work]) -> list[m.Week]:
 
 
 def build(
-    goals: Goals,
     pyramid: Pyramid,
     merged_work: Sequence[WorkItem],
     *,
@@ -170,12 +168,13 @@ def build(
     issues_by_objective: dict[str | None, list[WorkItem]] = {}
     for trace in issue_traces:
         issues_by_objective.setdefault(trace.objective, []).append(trace.item)
-    limits = Thresholds(goals.report.stale_days, goals.report.blocked_days, goals.report.at_risk_margin, goals.report.off_track_margin)
+    settings = pyramid.report
+    limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
     objectives = [
         _objective_row(
             o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, window_start=window_start, limits=limits
         )
-        for o in goals.objectives
+        for o in pyramid.objectives
     ]
     status_of = {o.id: o.status for o in objectives}
     budget_counts = Counter(r["target"] for r in counted if r["status"] == "budget" and r["target"])
@@ -188,9 +187,9 @@ def build(
             count=budget_counts[b.id],
             over=_share(budget_counts[b.id], total) > b.share,
         )
-        for b in goals.budgets
+        for b in pyramid.budgets
     ]
-    stale_after = goals.report.stale_days
+    stale_after = settings.stale_days
     order = {"off-track": 0, "at-risk": 1, "no-data": 2, "on-track": 3, "achieved": 4, None: 5}
     backlog = [
         m.Backlog(
@@ -215,13 +214,13 @@ def build(
     newest = max((r["merged_at"] for r in rows if r["merged_at"]), default=None)
     aligned = by_status["aligned"]
     waste = by_status["unaligned"] + by_status["broken"]
-    return m.Report.model_construct(  # every part is built from typed data; the rows are many
+    return m.Report(
         tool=f"clew {__version__}",
         generated_at=generated_at,
         source=source,
         complete=complete,
         notes=list(notes),
-        mission=goals.mission,
+        mission=pyramid.mission,
         window=m.Window(start=window_start.isoformat(), end=today.isoformat(), days=(today - window_start).days),
         headline=m.Headline(
             merged=total,

@@ -1,44 +1,69 @@
 """alignment.json, format 1: the report's data under a published JSON Schema
-(`schema/alignment.schema.json`, kept in sync by a test)."""
+(`schema/alignment.schema.json`, kept in sync by a test).
+
+Plain dataclasses and dicts, not pydantic models: a local report is built and
+written without importing pydantic at all (its import and model set-up cost a
+sixth of the run). pydantic reads the same classes where it is needed: to
+validate a report read back (`adapter()`) and to publish the schema; the
+attribute docstrings are the schema's descriptions."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, with_config
+import dataclasses
+import functools
+from typing import TYPE_CHECKING, Any
+
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 FORMAT = 1
+_STRICT = {"extra": "forbid", "use_attribute_docstrings": True}  # pydantic's ConfigDict, read from __pydantic_config__
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict:
+    __slots__ = ()
+    __pydantic_config__ = _STRICT
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Window(Strict):
-    start: str = Field(description="First day of the window (ISO date).")
-    end: str = Field(description="Last day of the window (ISO date).")
+    start: str
+    """First day of the window (ISO date)."""
+    end: str
+    """Last day of the window (ISO date)."""
     days: int
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Headline(Strict):
-    merged: int = Field(description="Merged work in the window.")
-    aligned: int = Field(description="Merged work that traces to an objective.")
+    merged: int
+    """Merged work in the window."""
+    aligned: int
+    """Merged work that traces to an objective."""
     aligned_share: float
     budget: int
     escape: int
     exempt: int
-    waste: int = Field(description="Merged work that traces nowhere: potential waste.")
+    waste: int
+    """Merged work that traces nowhere: potential waste."""
     waste_share: float
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class BudgetSpend(Strict):
     id: str
     title: str
-    ceiling: float = Field(description="Declared ceiling, percent of merged work.")
-    spent: float = Field(description="Spent, percent of merged work.")
+    ceiling: float
+    """Declared ceiling, percent of merged work."""
+    spent: float
+    """Spent, percent of merged work."""
     count: int
     over: bool
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class KeyResultRow(Strict):
     id: str
     title: str
@@ -49,25 +74,28 @@ class KeyResultRow(Strict):
     progress: float | None
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class ObjectiveRow(Strict):
     id: str
     title: str
     owner: str | None
     due: str | None
-    status: str = Field(description="on-track, at-risk, off-track, achieved or no-data.")
+    status: str
+    """on-track, at-risk, off-track, achieved or no-data."""
     reasons: list[str]
-    update: str = Field(description="A drafted one-paragraph update built from the reasons.")
+    update: str
+    """A drafted one-paragraph update built from the reasons."""
     progress: float | None
     elapsed: float | None
     key_results: list[KeyResultRow]
     merged: int
-    share: float = Field(description="Share of merged work, percent.")
+    share: float
+    """Share of merged work, percent."""
     open: int
     blocked: int
     stale: int
 
 
-@with_config(ConfigDict(extra="forbid"))
 class SuggestionRow(TypedDict):
     id: str
     kind: str
@@ -77,7 +105,6 @@ class SuggestionRow(TypedDict):
 
 # A plain dict, not a model: a report holds tens of thousands of these, built from already
 # typed data (constructing models cost more than tracing); pydantic validates them when read.
-@with_config(ConfigDict(extra="forbid"))
 class Work(TypedDict):
     """One piece of merged (or open) work and the thread from it to the mission, or where it breaks."""
 
@@ -95,6 +122,7 @@ class Work(TypedDict):
     suggestions: list[SuggestionRow]
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class BacklogIssue(Strict):
     key: str
     title: str
@@ -103,31 +131,41 @@ class BacklogIssue(Strict):
     stale: bool
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Backlog(Strict):
     objective: str | None
     status: str | None
     issues: list[BacklogIssue]
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Week(Strict):
-    week: str = Field(description="ISO week, e.g. 2026-W45.")
+    week: str
+    """ISO week, e.g. 2026-W45."""
     merged: int
     aligned: int
     share: float
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Watermark(Strict):
-    last_merged_at: str | None = Field(description="The newest merge seen: the next run fetches only what is newer.")
+    last_merged_at: str | None
+    """The newest merge seen: the next run fetches only what is newer."""
     cursor: str | None = None
-    goals: str | None = Field(default=None, description="Digest of the goals file the items were traced against.")
+    goals: str | None = None
+    """Digest of the goals file the items were traced against."""
 
 
+@dataclasses.dataclass(slots=True, kw_only=True)
 class Report(Strict):
     format: int = FORMAT
     tool: str
-    generated_at: str = Field(description="When the report was built; ignored when deciding whether to commit.")
-    source: str = Field(description="git, github or gitlab.")
-    complete: bool = Field(description="False when some data could not be read (see notes).")
+    generated_at: str
+    """When the report was built; ignored when deciding whether to commit."""
+    source: str
+    """git, github or gitlab."""
+    complete: bool
+    """False when some data could not be read (see notes)."""
     notes: list[str]
     mission: str
     window: Window
@@ -140,3 +178,24 @@ class Report(Strict):
     weeks: list[Week]
     items: list[Work]
     watermark: Watermark
+
+
+for _row in (SuggestionRow, Work):
+    setattr(_row, "__pydantic_config__", _STRICT)  # noqa: B010 -- a TypedDict body takes no assignments
+
+
+def plain(value: Any) -> Any:
+    """A report part as JSON-ready data: dataclasses become dicts, in field order."""
+    if isinstance(value, Strict):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}  # type: ignore[arg-type]
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@functools.cache
+def adapter() -> TypeAdapter[Report]:
+    """pydantic's reader and schema writer for the report."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Report)

@@ -6,10 +6,9 @@ and Mermaid, and mentions are neutralised."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-
-from pydantic import TypeAdapter
 
 from checker.outputs import markdown as md
 from checker.report import model as m
@@ -22,7 +21,6 @@ STATUS = {
     "no-data": "⚪ no data",
 }
 WASTE_ROWS = 100  # the table lists the newest; alignment.json has every item
-_ROW = TypeAdapter(m.Work)
 _MERMAID_UNSAFE = re.compile(r'["`<>{}\[\]#;:\\|\n\r\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
@@ -147,19 +145,36 @@ def markdown(report: m.Report) -> str:
 
 
 def json_text(report: m.Report) -> str:
-    """Pretty at the top, one line per work item (in `waste` and `items`): readable diffs,
-    and pydantic's fast serializer for the bulk. A row in both lists is serialized once."""
-    head = json.dumps(json.loads(report.model_dump_json(exclude={"items", "waste"})), indent=2, ensure_ascii=False)
+    """Pretty at the top, one line per work item (in `waste` and `items`): readable diffs.
+    The rows are encoded in one call, then split where a row begins: `},{"name":` cannot occur
+    inside an encoded string (its quotes are escaped there) nor between a row's own parts
+    (its nested objects begin with other keys). A row in both lists is encoded once."""
+    data = m.plain(dataclasses.replace(report, items=[], waste=[]))
+    del data["items"], data["waste"]
+    head = json.dumps(data, indent=2, ensure_ascii=False)
     parts = [head[:-2]]
-    lines = {id(row): _ROW.dump_json(row).decode() for row in report.items}
-    for key in ("waste", "items"):
-        rows: list[m.Work] = getattr(report, key)
-        body = ",\n    ".join(lines.get(id(row)) or _ROW.dump_json(row).decode() for row in rows)
-        parts.append(f'"{key}": [\n    {body}\n  ]' if rows else f'"{key}": []')
+    items = _rows(report.items)
+    at = {id(row): n for n, row in enumerate(report.items)}
+    for key, lines in (("waste", [items[at[id(r)]] if id(r) in at else _rows([r])[0] for r in report.waste]), ("items", items)):
+        body = ",\n    ".join(lines)
+        parts.append(f'"{key}": [\n    {body}\n  ]' if lines else f'"{key}": []')
     return ",\n  ".join(parts) + "\n}\n"
 
 
+def _rows(rows: list[m.Work]) -> list[str]:
+    if not rows:
+        return []
+    encoded = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    return encoded[1:-1].replace('},{"name":', '}\x00{"name":').split("\x00")  # json escapes every NUL it encodes
+
+
+_STAMP_JSON = re.compile(r'"generated_at": "[^"]*"')
+_STAMP_MD = re.compile(r"^(_Window [^\n]*?) · generated [^_\n]*_", re.M)
+_HEAD = 8192  # the timestamp comes before the rows: after at most 2,500 characters of escaped mission
+
+
 def without_timestamp(text: str) -> str:
-    """The content that matters for deciding whether to commit."""
-    text = re.sub(r'"generated_at": "[^"]*"', '"generated_at": ""', text, count=1)  # the head comes first:
-    return re.sub(r"^(_Window [^\n]*?) · generated [^_\n]*_", r"\1_", text, count=1, flags=re.M)  # no scan of the rows
+    """The content that matters for deciding whether to commit. Only the head is searched:
+    a 12 MB alignment.json is not scanned for a line it does not have."""
+    head = _STAMP_MD.sub(r"\1_", _STAMP_JSON.sub('"generated_at": ""', text[:_HEAD], count=1), count=1)
+    return head + text[_HEAD:]

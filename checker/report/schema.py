@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from checker.report.model import Report
+from checker.report.model import adapter
 
 SCHEMA_ID = "https://clew.dev/schema/alignment.schema.json"
 
 
 def render() -> str:
-    schema = Report.model_json_schema(mode="serialization")
+    schema = adapter().json_schema(mode="serialization")
     return (
         json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}, indent=2, sort_keys=True) + "\n"
     )
