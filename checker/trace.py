@@ -9,7 +9,7 @@ the escape hatch after.
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Literal, NamedTuple
 
 from checker import globs, references
@@ -54,8 +54,9 @@ class Trace(NamedTuple):
             return None
         return self.target.objective or self.target.id
 
-    def thread(self) -> str:
-        steps = [self.item.name, *(h.step for h in self.hops)]
+    def thread(self, name: str | None = None) -> str:
+        """`name`: the item's, when the caller has it already."""
+        steps = [name or self.item.name, *(h.step for h in self.hops)]
         if self.status in ("aligned",):
             steps.append("mission")
         elif self.status in ("unaligned", "broken"):
@@ -104,6 +105,13 @@ class Index:
                 objectives.append((target, Rule(node.match)))
         self.matchers += objectives + budgets  # initiatives, then objectives, then budgets
         self.with_paths = [(target, rule) for target, rule in self.matchers if rule.paths]
+        # Which signals any rule reads: most work (a plain commit) offers none of them.
+        rules = [rule for _, rule in self.matchers]
+        self.any_labels = any(r.labels for r in rules)
+        self.any_milestones = any(r.milestones for r in rules)
+        self.any_branches = any(r.branches for r in rules)
+        self.any_titles = any(r.titles for r in rules)
+        self.authors = frozenset(a for r in rules for a in r.authors)
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
 
@@ -204,6 +212,9 @@ def _key(item: WorkItem) -> str:
     return f"{'!' if item.kind == 'mr' else '#'}{item.key}" if item.kind in ("issue", "pr", "mr") else item.key
 
 
+Finder = Callable[[WorkItem, list[Reference], int, frozenset[str]], Iterator[tuple[list[Hop], Target]]]
+
+
 class _Walk:
     """One tracing walk: remembers unknown ids and links it could not follow."""
 
@@ -214,12 +225,30 @@ class _Walk:
         self.others: list[str] = []
 
     def follow(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> tuple[list[Hop], Target] | None:
-        for finder in (self.explicit, self.goal_labels, self.links, self.matches, self.paths):
+        for finder in self._finders(item):
             results = list(finder(item, refs, depth, seen))
             if results:
                 self.others.extend(t.id for _, t in results[1:] if t.id != results[0][1].id)
                 return results[0]
         return None
+
+    def _finders(self, item: WorkItem) -> Iterator[Finder]:
+        """The signals, strongest first; those the item cannot offer are skipped."""
+        yield self.explicit
+        if item.labels:
+            yield self.goal_labels
+        yield self.links
+        index = self.index
+        if (
+            (item.labels and index.any_labels)
+            or (item.milestone and index.any_milestones)
+            or (item.branch and index.any_branches)
+            or (item.author and item.author.lower() in index.authors)
+            or (item.title and index.any_titles)
+        ):
+            yield self.matches
+        if item.paths and index.with_paths:
+            yield self.paths
 
     def explicit(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
         for ref in refs:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from checker.commands.hook import BACKUP, MARKER
+from checker.work import WorkItem
 from tests.conftest import Repo, clew_process, goals_text, make_repo
 
 
@@ -359,3 +360,36 @@ def test_explain_unknown_ref(pushable: Repo) -> None:
     run = clew_process(pushable.path, "explain", "no-such-thing")
     assert run.code == 2
     assert "neither a branch nor a commit" in run.err
+
+
+def test_a_parsed_commit_has_every_field_in_its_place() -> None:
+    """The log parser builds WorkItems positionally: each value must land in its named field."""
+    from checker.sources.git import RS, US, _commit
+
+    record = US.join(
+        [
+            "a" * 40,
+            "dependabot[bot]",
+            "x@y",
+            "2026-01-01T00:00:00+00:00",
+            "2026-01-02T00:00:00+00:00",
+            "p1 p2",
+            "Subject \n\nBody\n",
+            "\nsrc/a.py\nb c.md\n",
+        ]
+    )
+    commit = _commit(record.removeprefix(RS))
+    assert commit == WorkItem(
+        kind="commit",
+        key="a" * 40,
+        title="Subject",
+        body="Body",
+        author="dependabot[bot]",
+        author_is_bot=True,
+        paths=("src/a.py", "b c.md"),
+        state="merge",
+        created_at="2026-01-01T00:00:00+00:00",
+        updated_at="2026-01-02T00:00:00+00:00",
+        parents=("p1", "p2"),
+    )
+    assert len(commit) == len(WorkItem._fields)

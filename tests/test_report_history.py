@@ -75,6 +75,20 @@ def test_paths_on_demand_give_the_same_report_as_the_full_log(repo: Repo, tmp_pa
     assert set(units["Part two"].paths) == {"apps/mobile/part.kt", "web/part.css"}
 
 
+def test_the_report_command_traces_before_and_after_the_paths_alike(repo: Repo, tmp_path: Path) -> None:
+    """`clew report` traces what needs no paths while git still diffs trees, the rest after:
+    row for row the report built from the full `--name-only` log."""
+    from checker.commands import report as command
+
+    _history(repo)
+    full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
+    expected = build(config(tmp_path).pyramid(), full, today=TODAY, window_start=SINCE, source="git")
+    _, written = command.make(repo.path, None, TODAY, (TODAY - SINCE).days)
+    assert written.report.items == expected.items
+    assert written.report.headline == expected.headline
+    assert written.report.objectives == expected.objectives
+
+
 def _refs(tracer: Tracer, text: str):  # type: ignore[no-untyped-def]
     from checker import references
 

@@ -19,7 +19,7 @@ from checker.errors import ClewError
 from checker.report import collect_local
 from checker.sources import git
 from checker.term import progress
-from checker.trace import Tracer
+from checker.trace import Trace, Tracer
 
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
@@ -63,19 +63,26 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
     history = collect_local.start(root, start, today, paths=False)
+    tracer = Tracer(pyramid)
     try:
-        reading = collect_local.read(history, Tracer(pyramid))  # git still diffs trees after this
+        reading = collect_local.read(history, tracer)  # git still diffs trees after this
     finally:
         if history is not None:
             history.log.close()
     try:
         from checker.report.build import build
+
+        # What needs no paths is traced while git still diffs trees for the rest.
+        progress("tracing the units of work…")
+        arranged = collect_local.arrange(reading)
+        traces: list[Trace | None] = [None if i in arranged.waiting else tracer.trace(u) for i, u in enumerate(arranged.units)]
     except BaseException:
         if reading is not None and reading.paths is not None:
             reading.paths.close()
         raise
-    units = collect_local.assemble(reading)
-    progress(f"tracing {len(units)} units of work…")
+    units = collect_local.complete(reading, arranged)
+    for i in arranged.waiting:
+        traces[i] = tracer.trace(units[i])
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
         pyramid,
@@ -85,6 +92,7 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         source="git",
         generated_at=now,
         notes=["local history: no open issues or pull requests were read"],
+        traced=[t for t in traces if t is not None],
     )
     progress("")
     settings = pyramid.report

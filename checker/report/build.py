@@ -35,8 +35,9 @@ def _share(part: int, whole: int) -> float:
 def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
     item = trace.item
     ideas = suggest(pyramid, item) if with_ideas else []
+    name = item.name
     return {
-        "name": item.name,
+        "name": name,
         "kind": item.kind,
         "key": item.key,
         "title": item.title,
@@ -46,7 +47,7 @@ def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
         "status": trace.status,
         "objective": trace.objective,
         "target": trace.target.id if trace.target else None,
-        "thread": trace.thread(),
+        "thread": trace.thread(name),
         "suggestions": [{"id": s.id, "kind": s.kind, "score": s.score, "matched": list(s.matched)} for s in ideas],
     }
 
@@ -146,11 +147,12 @@ def build(
     cursor: str | None = None,
     previous: Sequence[m.Work] = (),
     goals_digest: str | None = None,
+    traced: Sequence[Trace] | None = None,
 ) -> m.Report:
-    """`previous`: rows already traced by an earlier run (same goals file), kept as they are."""
+    """`previous`: rows already traced by an earlier run (same goals file), kept as they are.
+    `traced`: the traces of `merged_work`, when the caller made them already."""
     tracer = Tracer(pyramid)
-    traces = [tracer.trace(item, linked) for item in merged_work]
-    fresh = {t.item.name for t in traces}
+    traces = list(traced) if traced is not None else [tracer.trace(item, linked) for item in merged_work]
     suggested = 0
     rows: list[m.Work] = []
     for trace in sorted(traces, key=lambda t: t.item.merged_at or "", reverse=True):
@@ -158,7 +160,9 @@ def build(
         rows.append(_work(trace, pyramid, untraced and suggested < SUGGESTED))
         suggested += untraced
     window = window_start.isoformat()
-    rows += [r for r in previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= window]
+    if previous:
+        fresh = {r["name"] for r in rows}
+        rows += [r for r in previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= window]
     rows.sort(key=lambda r: r["merged_at"] or "", reverse=True)
     counted = [r for r in rows if r["status"] != "exempt"]
     total = len(counted)

@@ -146,26 +146,26 @@ def markdown(report: m.Report) -> str:
 
 def json_text(report: m.Report) -> str:
     """Pretty at the top, one line per work item (in `waste` and `items`): readable diffs.
-    The rows are encoded in one call, then split where a row begins: `},{"name":` cannot occur
-    inside an encoded string (its quotes are escaped there) nor between a row's own parts
-    (its nested objects begin with other keys). A row in both lists is encoded once."""
+    The rows are encoded in one call, then broken into lines where a row begins: `},{"name":`
+    cannot occur inside an encoded string (its quotes are escaped there) nor between a row's
+    own parts (its nested objects begin with other keys), and an encoded text holds no raw
+    newline. A row in both lists is encoded once."""
     data = m.plain(dataclasses.replace(report, items=[], waste=[]))
     del data["items"], data["waste"]
     head = json.dumps(data, indent=2, ensure_ascii=False)
-    parts = [head[:-2]]
-    items = _rows(report.items)
+    lines = _lines(report.items)
     at = {id(row): n for n, row in enumerate(report.items)}
-    for key, lines in (("waste", [items[at[id(r)]] if id(r) in at else _rows([r])[0] for r in report.waste]), ("items", items)):
-        body = ",\n    ".join(lines)
-        parts.append(f'"{key}": [\n    {body}\n  ]' if lines else f'"{key}": []')
-    return ",\n  ".join(parts) + "\n}\n"
+    waste = [lines[at[id(row)]] if id(row) in at else _lines([row])[0] for row in report.waste]
+    return "".join((head[:-2], ',\n  "waste": ', _list(waste), ',\n  "items": ', _list(lines), "\n}\n"))
 
 
-def _rows(rows: list[m.Work]) -> list[str]:
-    if not rows:
-        return []
+def _lines(rows: list[m.Work]) -> list[str]:
     encoded = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
-    return encoded[1:-1].replace('},{"name":', '}\x00{"name":').split("\x00")  # json escapes every NUL it encodes
+    return encoded[1:-1].replace('},{"name":', '}\n{"name":').split("\n") if rows else []
+
+
+def _list(lines: list[str]) -> str:
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
 
 
 _STAMP_JSON = re.compile(r'"generated_at": "[^"]*"')

@@ -255,19 +255,35 @@ def _widen(proc: subprocess.Popen[bytes]) -> None:
 def _commit(record: str) -> WorkItem:
     sha, name, email, authored, committed, parents, message, files = record.split(US, 7)
     subject, _, body = message.strip("\n").partition("\n")
-    return WorkItem(
-        kind="commit",
-        key=sha,
-        title=subject.strip(),
-        body=body.strip("\n"),
-        author=name,
-        author_is_bot=name.endswith("[bot]") or email.endswith("[bot]@users.noreply.github.com"),
-        paths=tuple(p for p in files.strip("\n").split("\n") if p),
-        created_at=authored,
-        updated_at=committed,
-        state="merge" if " " in parents.strip() else "commit",
-        parents=tuple(parents.split()),
+    # Positional, in WorkItem's field order: a history has tens of thousands of commits.
+    return _new(
+        WorkItem,
+        (
+            "commit",  # kind
+            sha,  # key
+            subject.strip(),  # title
+            body.strip("\n"),  # body
+            name,  # author
+            name.endswith("[bot]") or email.endswith("[bot]@users.noreply.github.com"),  # author_is_bot
+            (),  # labels
+            None,  # milestone
+            None,  # branch
+            None,  # base_branch
+            tuple(p for p in files.strip("\n").split("\n") if p),  # paths
+            (),  # linked
+            None,  # parent
+            "merge" if " " in parents.strip() else "commit",  # state
+            authored,  # created_at
+            committed,  # updated_at
+            None,  # merged_at
+            None,  # url
+            (),  # commits
+            tuple(parents.split()),  # parents
+        ),
     )
+
+
+_new = tuple.__new__
 
 
 def changed_paths(base: str, head: str, cwd: Path) -> tuple[str, ...]:
