@@ -210,10 +210,13 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
     if "See merge request" in text:
         found = [Reference("mr", f"{m[1]}!{m[2]}", m.group(0).strip(), "merge request trailer") for m in _SEE_MR.finditer(text)]
     for number, line in enumerate(readable_lines(text)):
+        colon = ":" in line
+        if not colon and not _MAYBE_LINK.search(line):
+            continue  # prose: most lines of most messages
         key = (line, syntax, number == 0)
         known = _LINES.get(key)
         if known is None:
-            trailer = _TRAILER.match(line) if ":" in line else None
+            trailer = _TRAILER.match(line) if colon else None
             if trailer and trailer[1].lower() in special:
                 known = list(_trailer(trailer, syntax))
             elif _MAYBE_LINK.search(line):

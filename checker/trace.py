@@ -115,6 +115,23 @@ class Index:
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
 
+    def path_prefixes(self) -> tuple[str, ...] | None:
+        """The paths every path rule lies under, so that a change elsewhere matches none:
+        `apps/mobile` for `apps/mobile/**`. None when a rule can match anywhere (`**/*.tf`);
+        empty when there is no path rule."""
+        found: list[str] = []
+        for _, rule in self.with_paths:
+            for pattern, _ in rule.paths:
+                glob = pattern.strip("/")
+                if not glob:
+                    continue  # matches no file
+                wild = min((i for i in (glob.find("*"), glob.find("?")) if i >= 0), default=len(glob))
+                prefix = glob if wild == len(glob) else glob[: glob.rfind("/", 0, wild) + 1].rstrip("/")
+                if not prefix:
+                    return None
+                found.append(prefix)
+        return tuple(dict.fromkeys(found))
+
     def resolve(self, ident: str) -> Target | None:
         return self.targets.get(ident) or self.targets.get(ident.lower())
 
@@ -185,15 +202,6 @@ class Tracer:
                 known = (status, tuple(hops), target, tuple(walk.unknown), others)
             self._explicit[goals] = known
         return known or None
-
-    def needs_paths(self, item: WorkItem, refs: list[Reference]) -> bool:
-        """Whether tracing `item` (a commit, whose references are `refs`) could read its paths:
-        not when it is exempt or names an objective, initiative or budget that exists, as those
-        end the walk before the paths do. A unit made of several commits names everything its
-        commits name, so a commit that needs no paths spares its whole unit."""
-        if any(r.kind == "goal" and self.index.resolve(r.target) for r in refs):
-            return False
-        return self._exempt(item) is None
 
     def _exempt(self, item: WorkItem) -> str | None:
         ex = self.exempt

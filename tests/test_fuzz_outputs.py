@@ -211,3 +211,38 @@ def test_event_reader_never_raises(name: str, payload: dict[str, object]) -> Non
     assert event.name == name
     if event.item is not None:
         assert isinstance(event.item.title, str)
+
+
+_HEADS = st.sampled_from(
+    [
+        '{\n  "format": 1,\n  "generated_at": "{}",\n',
+        "# Alignment report\n\n_Window a → b (3 days) · source: git · clew 1 · generated {}_\n",
+        '> **Mission:** "generated_at": "x"\n\n_Window a → b · generated {}_\n',  # both patterns in one head
+        "no timestamp at all {}\n",
+    ]
+)
+_STAMPS = st.sampled_from(["2026-11-21T08:00:00+00:00", "2026-11-22T09:30:00+00:00", "", "2026-11-21"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    head=_HEADS,
+    stamps=st.tuples(_STAMPS, _STAMPS),
+    body=st.text(max_size=40),
+    edit=st.one_of(st.none(), st.floats(0, 1, exclude_max=True)),
+    size=st.sampled_from([1, 3000, 7000]),
+)
+@example(head='{\n  "generated_at": "{}",\n', stamps=("a", "b"), body="", edit=0.99, size=7000)  # past the first slice
+def test_unchanged_is_without_timestamp_compared(head: str, stamps: tuple[str, str], body: str, edit: float | None, size: int) -> None:
+    """The in-place comparison says what comparing the two texts without their timestamps says,
+    whatever the head, across the 64 KiB slices and with a change anywhere in the rows."""
+    from checker.report.render import unchanged, without_timestamp
+
+    rows = (body + "\n    {row}") * size
+    old = head.replace("{}", stamps[0]) + rows
+    new = head.replace("{}", stamps[1]) + rows
+    if edit is not None:  # a change somewhere in the rows
+        at = len(new) - len(rows) + int(edit * len(rows))
+        new = new[:at] + "Δ" + new[at + 1 :]
+    assert unchanged(old, new) == (without_timestamp(old) == without_timestamp(new))
+    assert unchanged(new, new)

@@ -46,84 +46,110 @@ def _history(repo: Repo) -> None:
     repo.commit("Offline mode", {"apps/mobile/offline.kt": "o"})
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--no-ff", "gl-branch", "-m", "Merge branch 'gl-branch'\n\nOffline mode\n\nSee merge request g/p!12")
+    repo.commit("Polish", {"web/onboarding/wizard.css": "w"})  # traces nowhere; its path's words suggest onboarding
 
 
-def _both(repo: Repo, tmp: Path) -> tuple[list[WorkItem], list[WorkItem], Tracer]:
-    tracer = Tracer(config(tmp).pyramid())
-    full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
-    lazy = collect_local.units(collect_local.start(repo.path, SINCE, TODAY, paths=False), tracer)
-    return full, lazy, tracer
-
-
-def test_paths_on_demand_give_the_same_report_as_the_full_log(repo: Repo, tmp_path: Path) -> None:
+def test_paths_under_the_rules_directories_give_the_same_threads_as_the_full_log(repo: Repo, tmp_path: Path) -> None:
     _history(repo)
-    full, lazy, tracer = _both(repo, tmp_path)
-    assert [u.name for u in lazy] == [u.name for u in full]
-    cfg = config(tmp_path)
-    reports = [build(cfg.pyramid(), units, today=TODAY, window_start=SINCE, source="git") for units in (full, lazy)]
-    assert reports[0].items == reports[1].items
-    assert reports[0].headline == reports[1].headline
+    full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
+    limited = collect_local.units(collect_local.start(repo.path, SINCE, TODAY, paths=("apps/mobile",)))
+    assert [u.name for u in limited] == [u.name for u in full]
+    for whole, part in zip(full, limited, strict=True):
+        assert part.paths == tuple(p for p in whole.paths if p.startswith("apps/mobile/")), whole.name
+    units = {u.title: u for u in limited}
+    assert units["Ünïcode päth"].paths == ("apps/mobile/ünï.kt",)
+    assert units["Offline banner (#42)"].paths == ("apps/mobile/banner.kt",)
+    assert units["Part two"].paths == ("apps/mobile/part.kt",)  # the group of Part two and Part one
+    assert units["Tweak colours"].paths == ()
+    pyramid = config(tmp_path).pyramid()
+    reports = [build(pyramid, units, today=TODAY, window_start=SINCE, source="git") for units in (full, limited)]
+    assert [(r["name"], r["status"], r["thread"]) for r in reports[0].items] == [
+        (r["name"], r["status"], r["thread"]) for r in reports[1].items
+    ]
     by_name = {r["name"]: r for r in reports[1].items}
     assert by_name["PR #42"]["thread"].startswith("PR #42 → path apps/mobile/banner.kt → initiative mobile-ux")
-    for unit_full, unit_lazy in zip(full, lazy, strict=True):
-        if tracer.needs_paths(unit_full, [r for t in unit_full.texts for r in _refs(tracer, t)]):
-            assert unit_lazy.paths == unit_full.paths, unit_full.name
-    units = {u.title: u for u in lazy}
-    assert units["Ünïcode päth"].paths == ("apps/mobile/ünï.kt",)
-    assert units["Empty on purpose"].paths == ()
-    assert set(units["Offline banner (#42)"].paths) == {"apps/mobile/banner.kt", "docs/a file with spaces.md"}
-    assert set(units["Part two"].paths) == {"apps/mobile/part.kt", "web/part.css"}
 
 
-def test_the_report_command_traces_before_and_after_the_paths_alike(repo: Repo, tmp_path: Path) -> None:
-    """`clew report` traces what needs no paths while git still diffs trees, the rest after:
-    row for row the report built from the full `--name-only` log."""
+def _spy(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The subjects of the commits diff-tree is asked about, and the prefixes of each limited log."""
+    asked: list[str] = []
+    limited: list[tuple[str, ...]] = []
+    ask, touched = git.Paths.ask, git.Touched.__init__
+
+    def spy_ask(self: git.Paths, sha: str) -> None:
+        asked.append(repo.git("log", "-1", "--format=%s", sha).strip())
+        ask(self, sha)
+
+    def spy_touched(self: git.Touched, rev_args: list[str], cwd: Path, prefixes: list[str]) -> None:
+        limited.append(tuple(prefixes))
+        touched(self, rev_args, cwd, prefixes)
+
+    monkeypatch.setattr(git.Paths, "ask", spy_ask)
+    monkeypatch.setattr(git.Touched, "__init__", spy_touched)
+    return asked, limited
+
+
+def test_only_the_rules_directories_and_the_units_that_get_suggestions_are_diffed(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.commands import report as command
 
     _history(repo)
-    full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
-    expected = build(config(tmp_path).pyramid(), full, today=TODAY, window_start=SINCE, source="git")
+    asked, limited = _spy(monkeypatch, repo)
     _, written = command.make(repo.path, None, TODAY, (TODAY - SINCE).days)
-    assert written.report.items == expected.items
-    assert written.report.headline == expected.headline
-    assert written.report.objectives == expected.objectives
+    assert limited == [("apps/mobile",)]
+    untraced = {r["title"] for r in written.report.items if r["status"] in ("unaligned", "broken")}
+    assert untraced == {"Tweak colours", "Empty on purpose", "Polish"}
+    assert sorted(asked) == sorted(untraced)  # in full, for their suggestions; nothing else
+    polish = next(r for r in written.report.items if r["title"] == "Polish")
+    assert {"onboard", "wizard"} <= set(polish["suggestions"][0]["matched"])  # words of web/onboarding/wizard.css
 
 
-def _refs(tracer: Tracer, text: str):  # type: ignore[no-untyped-def]
-    from checker import references
+def test_a_history_that_names_its_objectives_runs_no_diff_tree(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.commands import report as command
 
-    return references.parse(text, tracer.syntax)
-
-
-def test_only_commits_that_can_need_paths_are_diffed(repo: Repo, tmp_path: Path) -> None:
-    _history(repo)
-    tracer = Tracer(config(tmp_path).pyramid())
-    asked: list[str] = []
-    original = git.Paths.ask
-
-    def spy(self: git.Paths, sha: str) -> None:
-        asked.append(repo.git("log", "-1", "--format=%s", sha))
-        original(self, sha)
-
-    git.Paths.ask = spy  # type: ignore[method-assign]
-    try:
-        collect_local.units(collect_local.start(repo.path, SINCE, TODAY, paths=False), tracer)
-    finally:
-        git.Paths.ask = original  # type: ignore[method-assign]
-    assert "Login tests" not in asked  # names mobile-ux: its thread never reaches the paths
-    assert "Add goals" not in asked
-    assert not any(s.startswith("Merge") for s in asked)  # a merge's paths are its side commits'
-    assert {"Login form", "Tweak colours", "Part one", "Closes #3 somewhere", "Offline mode"} <= set(asked)
-
-
-def test_a_history_that_names_its_objectives_runs_no_tree_diff(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
-    repo.commit("Faster wizard\n\nInitiative: onboarding")
-    reading = collect_local.read(collect_local.start(repo.path, SINCE, TODAY, paths=False), Tracer(config(tmp_path).pyramid()))
-    assert reading is not None
-    assert reading.paths is not None
-    assert reading.paths.answers() == {}  # git diff-tree was never started
-    assert [u.title for u in collect_local.assemble(reading)] == ["Faster wizard", "Add goals"]
+    repo.commit("Faster wizard\n\nInitiative: onboarding", {"web/wizard.css": "w"})
+    asked, limited = _spy(monkeypatch, repo)
+    _, written = command.make(repo.path, None, TODAY, 2)
+    assert [r["status"] for r in written.report.items] == ["aligned", "aligned"]
+    assert asked == []
+    assert limited == [("apps/mobile",)]
+
+
+def test_without_path_rules_git_diffs_only_for_suggestions(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.commands import report as command
+
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text().replace('          paths: ["apps/mobile/**"]\n', "")})
+    repo.commit("Wizard colours", {"web/onboarding/wizard.css": "w"})
+    repo.commit("Faster wizard\n\nInitiative: onboarding", {"web/wizard.css": "w"})
+    asked, limited = _spy(monkeypatch, repo)
+    _, written = command.make(repo.path, None, TODAY, 2)
+    assert limited == []
+    assert asked == ["Wizard colours"]
+    colours = next(r for r in written.report.items if r["title"] == "Wizard colours")
+    assert "onboard" in colours["suggestions"][0]["matched"]
+
+
+def test_a_rule_that_can_match_anywhere_reads_every_path(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.commands import report as command
+
+    goals = goals_text().replace('paths: ["apps/mobile/**"]', 'paths: ["**/*.kt"]')
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals})
+    repo.commit("Deep change", {"libs/deep/x.kt": "k"})
+    asked, limited = _spy(monkeypatch, repo)
+    _, written = command.make(repo.path, None, TODAY, 2)
+    assert (limited, asked) == ([], [])  # the log itself carried every path
+    assert "→ path libs/deep/x.kt → initiative mobile-ux" in written.report.items[0]["thread"]
+
+
+def test_the_limited_log_reads_its_paths_literally(repo: Repo) -> None:
+    repo.commit("Draft", {"docs/[draft]/a.md": "a"})
+    repo.commit("Plain", {"docs/d/a.md": "b"})  # `[draft]` as a pattern would match docs/d
+    found = git.Touched(["HEAD"], repo.path, ["docs/[draft]"]).answers()
+    assert [(repo.git("log", "-1", "--format=%s", sha).strip(), paths) for sha, paths in found.items()] == [
+        ("Draft", ("docs/[draft]/a.md",))
+    ]
+    with pytest.raises(GitError, match=r"git log failed"):
+        git.Touched(["no-such-revision"], repo.path, ["docs"]).answers()
 
 
 def test_an_unborn_branch_has_no_history(repo: Repo) -> None:
@@ -161,6 +187,17 @@ def test_a_log_closed_early_stops_git_and_removes_its_file(repo: Repo, private_t
     assert _leftovers(private_tmp) == []
     never = git.Log(["HEAD"], repo.path)
     never.close()  # started, never read: an error before reading must not leak git or the file
+    assert _leftovers(private_tmp) == []
+
+
+def test_a_history_closed_unread_stops_both_logs(repo: Repo, private_tmp: Path) -> None:
+    repo.commit("one", {"apps/mobile/a.kt": "a"})
+    history = collect_local.start(repo.path, SINCE, TODAY, paths=("apps/mobile",))
+    assert history is not None
+    assert history.touched is not None
+    history.close()
+    assert history.touched._proc is not None
+    assert history.touched._proc.poll() is not None
     assert _leftovers(private_tmp) == []
 
 

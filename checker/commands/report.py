@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from checker import app
 from checker.errors import ClewError
 from checker.report import collect_local
 from checker.sources import git
 from checker.term import progress
-from checker.trace import Trace, Tracer
+from checker.trace import Tracer
 
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
@@ -62,27 +60,22 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     pyramid = pyramid_for(text, display, path, common / "clew")  # validated once, then cached: no YAML read here
     start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
-    history = collect_local.start(root, start, today, paths=False)
     tracer = Tracer(pyramid)
+    prefixes = tracer.index.path_prefixes()  # with path rules under directories, git diffs only those
+    history = collect_local.start(root, start, today, paths=True if prefixes is None else prefixes)
     try:
-        reading = collect_local.read(history, tracer)  # git still diffs trees after this
+        found = collect_local.assemble(collect_local.read(history))
     finally:
         if history is not None:
-            history.log.close()
-    try:
-        from checker.report.build import build
+            history.close()
+    from checker.report.build import build, suggested
 
-        # What needs no paths is traced while git still diffs trees for the rest.
-        progress("tracing the units of work…")
-        arranged = collect_local.arrange(reading)
-        traces: list[Trace | None] = [None if i in arranged.waiting else tracer.trace(u) for i, u in enumerate(arranged.units)]
-    except BaseException:
-        if reading is not None and reading.paths is not None:
-            reading.paths.close()
-        raise
-    units = collect_local.complete(reading, arranged)
-    for i in arranged.waiting:
-        traces[i] = tracer.trace(units[i])
+    progress(f"tracing {len(found.items)} units of work…")
+    traces = [tracer.trace(unit) for unit in found.items]
+    units = found.items
+    if prefixes is not None:  # suggestions read all the paths of the few units that get them
+        for at, paths in collect_local.all_paths(root, found, suggested(traces)).items():
+            traces[at] = traces[at]._replace(item=traces[at].item._replace(paths=paths))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
         pyramid,
@@ -92,7 +85,7 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         source="git",
         generated_at=now,
         notes=["local history: no open issues or pull requests were read"],
-        traced=[t for t in traces if t is not None],
+        traced=traces,
     )
     progress("")
     settings = pyramid.report
@@ -110,11 +103,11 @@ class Made(NamedTuple):
 
 def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str]) -> Written:
     """Both files, and which of them changed in more than their timestamp."""
-    from checker.report.render import json_text, markdown, without_timestamp
+    from checker.report.render import json_text, markdown, unchanged
 
     settings = pyramid.report
     files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
-    changed = [p for p, t in files.items() if without_timestamp(current.get(p) or "") != without_timestamp(t)]
+    changed = [p for p, t in files.items() if not unchanged(current.get(p) or "", t)]
     return Written(report, files, changed)
 
 
@@ -154,11 +147,13 @@ def _read(path: Path) -> str:
 
 
 def diff(current: dict[str, str], written: Written) -> str:
+    from difflib import unified_diff
+
     out: list[str] = []
     for path in written.changed:
         old = (current.get(path) or "").splitlines(keepends=True)
         new = written.files[path].splitlines(keepends=True)
-        out.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+        out.extend(unified_diff(old, new, f"a/{path}", f"b/{path}"))
     return "".join(out) or "clew: the report is unchanged (only the timestamp would change)\n"
 
 
@@ -220,12 +215,13 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
 @_bulk()
 def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
+    from checker.app import configure
     from checker.compiled import digest
     from checker.report.collect_github import collect as collect_github
     from checker.sources.github import Client, fetch_report_page
 
     root = git.toplevel(cwd) or cwd
-    config = app.configure(root, goals)
+    config = configure(root, goals)
     repository = os.environ["GITHUB_REPOSITORY"]
     client = Client(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "")
     pyramid = config.pyramid()
@@ -246,7 +242,7 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_github(written: Written, client: Any, head: Any) -> str:
     """Git Data API: one commit with both files and a non-forced ref update; on a lost race,
     re-read the head and retry (at most 3 times) unless the head already holds this report."""
-    from checker.report.render import without_timestamp
+    from checker.report.render import unchanged
     from checker.sources.github import ApiError, commit_files, read_head
 
     repository = os.environ["GITHUB_REPOSITORY"]
@@ -258,7 +254,7 @@ def commit_github(written: Written, client: Any, head: Any) -> str:
     summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
     message = f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\nObjective: report"
     for _attempt in range(3):
-        pending = [p for p, t in written.files.items() if without_timestamp(head.files.get(p, "")) != without_timestamp(t)]
+        pending = [p for p, t in written.files.items() if not unchanged(head.files.get(p, ""), t)]
         if not pending:
             return "clew: the branch already holds this report; nothing committed\n"
         try:
@@ -285,13 +281,14 @@ def _gitlab_env() -> tuple[str, str, str, str]:
 @_bulk()
 def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
+    from checker.app import configure
     from checker.compiled import digest
     from checker.report.collect_gitlab import collect as collect_gitlab
     from checker.sources.gitlab import Client
 
     token, api, project, branch = _gitlab_env()
     root = git.toplevel(cwd) or cwd
-    config = app.configure(root, goals)
+    config = configure(root, goals)
     client = Client(api, token)
     pyramid = config.pyramid()
     settings = pyramid.report
@@ -315,7 +312,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
     """One atomic commit through the commits API; each action names the commit that last
     changed its file, so a concurrent change is refused and clew re-reads and retries (3 times)."""
-    from checker.report.render import without_timestamp
+    from checker.report.render import unchanged
     from checker.sources.gitlab import ApiError
 
     _, _, project, branch = _gitlab_env()
@@ -345,7 +342,7 @@ def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]
             for path in written.files:
                 text, versions[path] = client.read_file(project, path, branch)
                 current[path] = text or ""
-            changed = [p for p, t in written.files.items() if without_timestamp(current[p]) != without_timestamp(t)]
+            changed = [p for p, t in written.files.items() if not unchanged(current[p], t)]
             written = written._replace(changed=changed)
             continue
         return f"clew: committed {', '.join(written.files)} to {branch} ({sha[:12]})\n"

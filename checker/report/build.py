@@ -52,6 +52,15 @@ def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
     }
 
 
+def _newest_first(traces: Sequence[Trace]) -> list[int]:
+    return sorted(range(len(traces)), key=lambda at: traces[at].item.merged_at or "", reverse=True)
+
+
+def suggested(traces: Sequence[Trace]) -> list[int]:
+    """Which traces get suggestions: the newest potential waste (by index)."""
+    return [at for at in _newest_first(traces) if traces[at].status in ("unaligned", "broken")][:SUGGESTED]
+
+
 def _blocked(issue: WorkItem) -> bool:
     return any(label.lower() in ("blocked", "status::blocked") for label in issue.labels)
 
@@ -153,12 +162,8 @@ def build(
     `traced`: the traces of `merged_work`, when the caller made them already."""
     tracer = Tracer(pyramid)
     traces = list(traced) if traced is not None else [tracer.trace(item, linked) for item in merged_work]
-    suggested = 0
-    rows: list[m.Work] = []
-    for trace in sorted(traces, key=lambda t: t.item.merged_at or "", reverse=True):
-        untraced = trace.status in ("unaligned", "broken")
-        rows.append(_work(trace, pyramid, untraced and suggested < SUGGESTED))
-        suggested += untraced
+    ideas = set(suggested(traces))
+    rows = [_work(traces[at], pyramid, at in ideas) for at in _newest_first(traces)]
     window = window_start.isoformat()
     if previous:
         fresh = {r["name"] for r in rows}

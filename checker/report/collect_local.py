@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from checker import references
 from checker.sources import git
-from checker.trace import Tracer
 from checker.work import Kind, WorkItem
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
@@ -78,110 +78,100 @@ class History(NamedTuple):
     root: Path
     head: str
     log: git.Log
+    touched: git.Touched | None  # the paths under the rules' directories, when the log has none
+
+    def close(self) -> None:
+        self.log.close()
+        if self.touched is not None:
+            self.touched.close()
 
 
-def start(root: Path, since: dt.date, until: dt.date | None = None, *, paths: bool = True) -> History | None:
+def start(root: Path, since: dt.date, until: dt.date | None = None, *, paths: bool | Sequence[str] = True) -> History | None:
     """git starts reading the window's history now; None when the repository has no commit.
-    `paths=False`: the log carries no paths; `units` asks for the ones the tracer needs."""
+    `paths`: True, each commit's paths (`git log --name-only`); False, none; a list of
+    directories, only the paths under them, from a second `git log` limited to them."""
     head = git.git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root, check=False).strip()
     if not head:
         return None
     args = [f"--since={since.isoformat()}T00:00:00", "HEAD"]
     if until is not None:
         args.insert(0, f"--until={until.isoformat()}T23:59:59")
-    return History(root, head, git.Log(args, root, paths=paths))
+    log = git.Log(args, root, paths=paths is True)
+    try:
+        touched = git.Touched(args, root, paths) if not isinstance(paths, bool) and paths else None
+    except BaseException:
+        log.close()
+        raise
+    return History(root, head, log, touched)
 
 
 def collect(root: Path, since: dt.date, until: dt.date | None = None) -> list[WorkItem]:
     return units(start(root, since, until))
 
 
-def units(history: History | None, tracer: Tracer | None = None) -> list[WorkItem]:
+def units(history: History | None) -> list[WorkItem]:
     """Units of merged work on the current branch's main line, newest first."""
-    return assemble(read(history, tracer))
+    try:
+        return assemble(read(history)).items
+    finally:
+        if history is not None:
+            history.close()
 
 
 class Reading(NamedTuple):
     head: str
     commits: dict[str, WorkItem]
-    paths: git.Paths | None
-    asked: set[str]  # the commits whose paths git is asked for
+    touched: git.Touched | None
 
 
-def read(history: History | None, tracer: Tracer | None = None) -> Reading | None:
-    """The commits as git writes them. With a tracer, each message's references are parsed
-    (and memoised for it), and a log started without paths asks git for the paths of the
-    commits whose message does not already name an objective: only those can need them.
-    git answers while clew goes on; `complete` collects the answers."""
+def read(history: History | None) -> Reading | None:
+    """The commits, parsed as git writes them."""
     if history is None:
         return None
-    root, head, log = history
-    commits: dict[str, WorkItem] = {}
-    asked: set[str] = set()
-    asker = git.Paths(root) if tracer is not None and not log.paths else None
-    try:
-        with log:
-            for commit in log:
-                commits[commit.key] = commit
-                if tracer is not None:
-                    refs = references.parse_memo(commit.texts[0], tracer.syntax)
-                    if asker is not None and len(commit.parents) < 2 and tracer.needs_paths(commit, refs):
-                        asker.ask(commit.key)
-                        asked.add(commit.key)
-    except BaseException:
-        if asker is not None:
-            asker.close()
-        raise
-    return Reading(head, commits, asker, asked)
+    with history.log as log:
+        commits = {commit.key: commit for commit in log}
+    return Reading(history.head, commits, history.touched)
 
 
-class Arranged(NamedTuple):
-    """Units of work, newest first; those at `waiting` lack the paths git was asked for."""
-
-    units: list[WorkItem]
-    waiting: dict[int, str]  # unit index -> the sha whose paths a single-commit unit takes
+class Units(NamedTuple):
+    items: list[WorkItem]  # newest first
+    commits: list[tuple[str, ...]]  # each unit's commits (a merge: the ones it brought in)
 
 
-def assemble(reading: Reading | None) -> list[WorkItem]:
-    return complete(reading, arrange(reading))
-
-
-def arrange(reading: Reading | None) -> Arranged:
-    """The units, without waiting for git's paths: what needs none can be traced meanwhile."""
+def assemble(reading: Reading | None) -> Units:
     if reading is None:
-        return Arranged([], {})
-    head, commits, _, asked = reading
+        return Units([], [])
+    head, commits, touched = reading
+    if touched is not None:
+        for sha, paths in touched.answers().items():
+            if sha in commits:
+                commits[sha] = commits[sha]._replace(paths=paths)
     chain = _mainline(head, commits)
     mainline = set(chain)
-    units: list[WorkItem] = []
-    waiting: dict[int, str] = {}
+    items: list[WorkItem] = []
+    members: list[tuple[str, ...]] = []
     groups: dict[str, int] = {}
     for sha in chain:
         commit = commits[sha]
         if len(commit.parents) > 1:
             side = _side(commit, commits, mainline)
-            if asked and any(c.key in asked for c in side):
-                waiting[len(units)] = ""
-            units.append(_unit(commit, side))
+            unit = _unit(commit, side)
+            items.append(unit)
+            members.append(tuple(c.key for c in unit.commits))
             continue
         unit = _unit(commit, [])
         key = _group_key(commit) if unit.kind == "commit" else None
         if key is None:
-            if sha in asked:
-                waiting[len(units)] = sha
-            units.append(unit)
-            continue
-        if key in groups:
+            items.append(unit)
+            members.append((sha,))
+        elif key in groups:
             at = groups[key]
-            first = units[at]
-            units[at] = first._replace(commits=(*first.commits, commit), paths=_union((*first.commits, commit)))
-            if sha in asked:
-                waiting[at] = ""
+            first = items[at]
+            items[at] = first._replace(commits=(*first.commits, commit), paths=_union((*first.commits, commit)))
+            members[at] += (sha,)
         else:
-            groups[key] = len(units)
-            if sha in asked:
-                waiting[len(units)] = ""
-            units.append(
+            groups[key] = len(items)
+            items.append(
                 WorkItem(
                     kind="mr" if "!" in key else "pr",
                     key=key,
@@ -193,27 +183,22 @@ def arrange(reading: Reading | None) -> Arranged:
                     commits=(commit,),
                 )
             )
-    return Arranged(units, waiting)
+            members.append((sha,))
+    return Units(items, members)
 
 
-def complete(reading: Reading | None, arranged: Arranged) -> list[WorkItem]:
-    """The units with the paths git was asked for (this waits for git)."""
-    units, waiting = arranged
-    if reading is None or reading.paths is None:
-        return units
+def all_paths(root: Path, found: Units, which: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Every path the units at `which` change, in one `git diff-tree` (a log limited to the
+    rules' directories left out the rest)."""
+    asker = git.Paths(root)
     try:
-        answers = reading.paths.answers()
+        wanted = list(which)
+        for sha in dict.fromkeys(sha for at in wanted for sha in found.commits[at]):
+            asker.ask(sha)
+        answers = asker.answers()
     finally:
-        reading.paths.close()
-    units = list(units)
-    for at, sha in waiting.items():
-        unit = units[at]
-        if sha:
-            units[at] = unit._replace(paths=answers.get(sha, unit.paths))
-        else:  # a merge or a group: its commits' paths, in order
-            members = tuple(c._replace(paths=answers[c.key]) if c.key in answers else c for c in unit.commits)
-            units[at] = unit._replace(commits=members, paths=_union(members))
-    return units
+        asker.close()
+    return {at: tuple(dict.fromkeys(p for sha in found.commits[at] for p in answers.get(sha, ()))) for at in wanted}
 
 
 def _union(commits: tuple[WorkItem, ...] | list[WorkItem]) -> tuple[str, ...]:

@@ -171,45 +171,71 @@ class Log:
         self._path.unlink(missing_ok=True)
 
 
-class Paths:
-    """The paths commits change, asked one commit at a time while the log is still being read:
-    `git diff-tree --stdin` answers into a temporary file. git starts on the first question;
-    a history whose every commit names its objective costs no tree diff at all."""
-
-    _ARGS = ("-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "--name-only", "--no-renames", "--root", "--always", "-z")
+class _Answers:
+    """A git process that writes into a temporary file until clew asks for its answer."""
 
     def __init__(self, cwd: Path) -> None:
         self._cwd = cwd
-        self._asked: list[str] = []
         self._proc: subprocess.Popen[bytes] | None = None
         self._out: IO[bytes] | None = None
         self._errors: IO[bytes] | None = None
 
+    def _start(self, args: Sequence[str], *, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+        self._out, self._errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 -- closed by close()
+        try:
+            self._proc = subprocess.Popen(
+                ["git", *args], cwd=self._cwd, env=clean_env(), stdin=stdin, stdout=self._out, stderr=self._errors
+            )
+        except FileNotFoundError:
+            self.close()
+            raise GitError("git is not installed or not on the PATH") from None
+        return self._proc
+
+    def _output(self, what: str) -> str | None:
+        """Everything git wrote, once it is done; None if it was never started."""
+        if self._proc is None or self._out is None or self._errors is None:
+            return None
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            if self._proc.wait() != 0:
+                raise _failure(what, self._errors, self._proc.returncode)
+            self._out.seek(0)
+            return self._out.read().decode("utf-8", "replace")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        for f in (self._out, self._errors):
+            if f is not None:
+                f.close()
+
+
+class Paths(_Answers):
+    """The paths commits change, asked one commit at a time: `git diff-tree --stdin` answers
+    into a temporary file. git starts on the first question; none, no process."""
+
+    _ARGS = ("-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "--name-only", "--no-renames", "--root", "--always", "-z")
+
+    def __init__(self, cwd: Path) -> None:
+        super().__init__(cwd)
+        self._asked: list[str] = []
+
     def ask(self, sha: str) -> None:
         if self._proc is None:
-            self._out, self._errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 -- closed by answers()
-            self._proc = subprocess.Popen(
-                ["git", *self._ARGS], cwd=self._cwd, env=clean_env(), stdin=subprocess.PIPE, stdout=self._out, stderr=self._errors
-            )
-            _widen(self._proc)
+            _widen(self._start(self._ARGS, stdin=subprocess.PIPE))
+        assert self._proc is not None
         assert self._proc.stdin is not None
         self._proc.stdin.write(f"{sha}\n".encode())
         self._asked.append(sha)
 
     def answers(self) -> dict[str, tuple[str, ...]]:
         """Each asked commit's paths. Waits for git."""
-        if self._proc is None or self._out is None or self._errors is None:
-            return {}
-        try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.close()
-            if self._proc.wait() != 0:
-                raise _failure("git diff-tree", self._errors, self._proc.returncode)
-            self._out.seek(0)
-            tokens = self._out.read().decode("utf-8", "replace").split("\0")
-        finally:
-            self._out.close()
-            self._errors.close()
+        out = self._output("git diff-tree")
+        tokens = out.split("\0") if out is not None else []
         found: dict[str, tuple[str, ...]] = {}
         asked, at = iter(self._asked), 0
         expected = next(asked, None)
@@ -225,13 +251,25 @@ class Paths:
             expected, at = following, end
         return found
 
-    def close(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        for f in (self._out, self._errors):
-            if f is not None:
-                f.close()
+
+class Touched(_Answers):
+    """Which commits of a range change something under the given paths, and what: one
+    `git log` limited by literal pathspecs, so git compares only the trees on the way to them
+    (a repository's size hardly counts). It runs beside the main log. Merges are left out:
+    a merge's paths are those of the commits it brings in."""
+
+    def __init__(self, rev_args: Sequence[str], cwd: Path, prefixes: Sequence[str]) -> None:
+        super().__init__(cwd)
+        args = ["--literal-pathspecs", "-c", "core.quotepath=off", "log", "--full-history", "--no-merges", "--no-renames"]
+        self._start([*args, "--name-only", "-z", f"--format={RS}%H", *rev_args, "--", *prefixes])
+
+    def answers(self) -> dict[str, tuple[str, ...]]:
+        """Commit sha -> the paths it changes under the prefixes (only commits that change any). Waits for git."""
+        found: dict[str, tuple[str, ...]] = {}
+        for record in (self._output("git log") or "").split(RS)[1:]:
+            sha, _, names = record.partition("\0")
+            found[sha] = tuple(n for n in names.lstrip("\n").split("\0") if n)
+        return found
 
 
 def _failure(what: str, errors: IO[bytes], code: int) -> GitError:
