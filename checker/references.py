@@ -231,6 +231,7 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
 
 
 _LINES: dict[tuple[str, Syntax, bool], list[Reference]] = {}
+_MEMO_LIMIT = 200_000
 
 
 def unique(references: Iterable[Reference]) -> list[Reference]:
@@ -268,19 +269,3 @@ def _looks_versioned(text: str, match: re.Match[str]) -> bool:
     after = text[match.end("num") : match.end("num") + 1]
     before = text[max(0, match.start("num") - 1) : match.start("num")]
     return after == "." or before in (".", "v")
-
-
-_MEMO: dict[tuple[str, Syntax], list[Reference]] = {}
-_MEMO_LIMIT = 200_000
-
-
-def parse_memo(text: str, syntax: Syntax | None = None) -> list[Reference]:
-    """`parse`, remembered: the report parses each message while git reads the history,
-    and the tracer finds the work already done."""
-    key = (text, syntax or DEFAULT_SYNTAX)
-    found = _MEMO.get(key)
-    if found is None:
-        if len(_MEMO) >= _MEMO_LIMIT:
-            _MEMO.clear()
-        found = _MEMO[key] = parse(text, syntax)
-    return found

@@ -111,6 +111,7 @@ class Index:
         self.any_milestones = any(r.milestones for r in rules)
         self.any_branches = any(r.branches for r in rules)
         self.any_titles = any(r.titles for r in rules)
+        self.with_titles = [(target, rule) for target, rule in self.matchers if rule.titles]
         self.authors = frozenset(a for r in rules for a in r.authors)
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
@@ -163,7 +164,7 @@ class Tracer:
     def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None) -> Trace:
         if reason := self._exempt(item):
             return Trace(item, "exempt", exempt_because=reason)
-        refs = [r for text in item.texts for r in references.parse_memo(text, self.syntax)]
+        refs = [r for text in item.texts for r in references.parse(text, self.syntax)]
         if named := self._named(refs):
             return Trace(item, named[0], named[1], named[2], unknown=named[3], extra_targets=named[4])
         state = _Walk(self, linked or {})
@@ -183,6 +184,17 @@ class Tracer:
                 return Trace(item, "escape", (hop,), escape=reason, unknown=unknown, unresolved=unresolved)
             return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=unresolved)
         return Trace(item, "broken" if unknown else "unaligned", breaks=breaks, unknown=unknown, unresolved=unresolved)
+
+    def settled(self, item: WorkItem) -> Trace | None:
+        """The trace, when no path of the item could change it: the item is exempt, or names an
+        objective, initiative or budget that exists. A history read in two logs is traced this
+        far while git still lists paths."""
+        if reason := self._exempt(item):
+            return Trace(item, "exempt", exempt_because=reason)
+        refs = [r for text in item.texts for r in references.parse(text, self.syntax)]
+        if named := self._named(refs):
+            return Trace(item, named[0], named[1], named[2], unknown=named[3], extra_targets=named[4])
+        return None
 
     def _named(self, refs: list[Reference]) -> _Named | None:
         """The thread when the text names an id that exists: the first signal, and the same for
@@ -311,7 +323,9 @@ class _Walk:
 
     def matches(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
         labels = {label.lower(): label for label in item.labels}
-        for target, rule in self.index.matchers:
+        index = self.index
+        titled_only = not (labels or item.milestone or item.branch or (item.author and item.author.lower() in index.authors))
+        for target, rule in index.with_titles if titled_only else index.matchers:
             hit = _match_signal(rule, item, labels)
             if hit:
                 yield [Hop(hit[0], hit[1], hit[2]), *self.index.chain(target)], target

@@ -70,18 +70,19 @@ def test_paths_under_the_rules_directories_give_the_same_threads_as_the_full_log
     assert by_name["PR #42"]["thread"].startswith("PR #42 → path apps/mobile/banner.kt → initiative mobile-ux")
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> tuple[list[str], list[tuple[str, ...]]]:
-    """The subjects of the commits diff-tree is asked about, and the prefixes of each limited log."""
+def _spy(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> tuple[list[str], list[tuple[str, ...] | None]]:
+    """The subjects of the commits diff-tree is asked about, and the prefixes of each second log
+    (None: every path)."""
     asked: list[str] = []
-    limited: list[tuple[str, ...]] = []
+    limited: list[tuple[str, ...] | None] = []
     ask, touched = git.Paths.ask, git.Touched.__init__
 
     def spy_ask(self: git.Paths, sha: str) -> None:
         asked.append(repo.git("log", "-1", "--format=%s", sha).strip())
         ask(self, sha)
 
-    def spy_touched(self: git.Touched, rev_args: list[str], cwd: Path, prefixes: list[str]) -> None:
-        limited.append(tuple(prefixes))
+    def spy_touched(self: git.Touched, rev_args: list[str], cwd: Path, prefixes: list[str] | None) -> None:
+        limited.append(None if prefixes is None else tuple(prefixes))
         touched(self, rev_args, cwd, prefixes)
 
     monkeypatch.setattr(git.Paths, "ask", spy_ask)
@@ -137,7 +138,7 @@ def test_a_rule_that_can_match_anywhere_reads_every_path(repo: Repo, monkeypatch
     repo.commit("Deep change", {"libs/deep/x.kt": "k"})
     asked, limited = _spy(monkeypatch, repo)
     _, written = command.make(repo.path, None, TODAY, 2)
-    assert (limited, asked) == ([], [])  # the log itself carried every path
+    assert (limited, asked) == ([None], [])  # the second log carried every path
     assert "→ path libs/deep/x.kt → initiative mobile-ux" in written.report.items[0]["thread"]
 
 
@@ -292,3 +293,19 @@ def test_the_timestamp_is_found_after_the_longest_mission(tmp_path: Path) -> Non
         assert old != new
         assert without_timestamp(old) == without_timestamp(new)
         assert len(old) > 16_000
+
+
+def test_a_settled_trace_is_the_trace(repo: Repo, tmp_path: Path) -> None:
+    """What is traced before the paths arrive is what tracing with them gives; what could need
+    them waits."""
+    _history(repo)
+    tracer = Tracer(config(tmp_path).pyramid())
+    units = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
+    settled = {u.title: tracer.settled(u) for u in units}
+    for unit in units:
+        if (early := settled[unit.title]) is not None:
+            assert early == tracer.trace(unit)
+    assert settled["Add goals"] is not None
+    assert settled["Login screen"] is not None  # PR #41: one of its commits names mobile-ux
+    assert settled["Closes #3 somewhere"] is None
+    assert settled["Tweak colours"] is None

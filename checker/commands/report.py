@@ -61,19 +61,25 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
     tracer = Tracer(pyramid)
-    prefixes = tracer.index.path_prefixes()  # with path rules under directories, git diffs only those
-    history = collect_local.start(root, start, today, paths=True if prefixes is None else prefixes)
+    # Paths come from a second `git log` beside the main one: limited to the path rules'
+    # directories when they have some, every path when a rule can match anywhere.
+    prefixes = tracer.index.path_prefixes()
+    every = prefixes is None
+    history = collect_local.start(root, start, today, paths=True if prefixes is None else prefixes, beside=True)
     try:
-        found = collect_local.assemble(collect_local.read(history))
+        reading = collect_local.read(history)
+        arranged = collect_local.arrange(reading)
+        progress(f"tracing {len(arranged.items)} units of work…")
+        settled = [tracer.settled(unit) for unit in arranged.items]  # while git may still list paths
+        found = collect_local.complete(reading, arranged)
     finally:
         if history is not None:
             history.close()
     from checker.report.build import build, suggested
 
-    progress(f"tracing {len(found.items)} units of work…")
-    traces = [tracer.trace(unit) for unit in found.items]
+    traces = [known or tracer.trace(unit) for known, unit in zip(settled, found.items, strict=True)]
     units = found.items
-    if prefixes is not None:  # suggestions read all the paths of the few units that get them
+    if not every:  # suggestions read all the paths of the few units that get them
         for at, paths in collect_local.all_paths(root, found, suggested(traces)).items():
             traces[at] = traces[at]._replace(item=traces[at].item._replace(paths=paths))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -86,19 +86,27 @@ class History(NamedTuple):
             self.touched.close()
 
 
-def start(root: Path, since: dt.date, until: dt.date | None = None, *, paths: bool | Sequence[str] = True) -> History | None:
+def start(
+    root: Path, since: dt.date, until: dt.date | None = None, *, paths: bool | Sequence[str] = True, beside: bool = False
+) -> History | None:
     """git starts reading the window's history now; None when the repository has no commit.
-    `paths`: True, each commit's paths (`git log --name-only`); False, none; a list of
-    directories, only the paths under them, from a second `git log` limited to them."""
+    `paths`: True, each commit's paths; False, none; a list of directories, only the paths
+    under them (an empty list: none). Paths limited to directories always come from a second
+    `git log` run beside the main one; every path does too with `beside` (on two cores, the
+    main log is read while the other one diffs trees)."""
     head = git.git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root, check=False).strip()
     if not head:
         return None
     args = [f"--since={since.isoformat()}T00:00:00", "HEAD"]
     if until is not None:
         args.insert(0, f"--until={until.isoformat()}T23:59:59")
-    log = git.Log(args, root, paths=paths is True)
+    second = paths is True and beside
+    log = git.Log(args, root, paths=paths is True and not second)
     try:
-        touched = git.Touched(args, root, paths) if not isinstance(paths, bool) and paths else None
+        if second:
+            touched: git.Touched | None = git.Touched(args, root, None)
+        else:
+            touched = git.Touched(args, root, paths) if not isinstance(paths, bool) and paths else None
     except BaseException:
         log.close()
         raise
@@ -139,13 +147,14 @@ class Units(NamedTuple):
 
 
 def assemble(reading: Reading | None) -> Units:
+    return complete(reading, arrange(reading))
+
+
+def arrange(reading: Reading | None) -> Units:
+    """The units, with the paths the main log carried: the second log may still be running."""
     if reading is None:
         return Units([], [])
-    head, commits, touched = reading
-    if touched is not None:
-        for sha, paths in touched.answers().items():
-            if sha in commits:
-                commits[sha] = commits[sha]._replace(paths=paths)
+    head, commits, _ = reading
     chain = _mainline(head, commits)
     mainline = set(chain)
     items: list[WorkItem] = []
@@ -185,6 +194,24 @@ def assemble(reading: Reading | None) -> Units:
             )
             members.append((sha,))
     return Units(items, members)
+
+
+def complete(reading: Reading | None, arranged: Units) -> Units:
+    """The units with the paths of the second log, once git is done with it."""
+    if reading is None or reading.touched is None:
+        return arranged
+    answers = reading.touched.answers()
+    items = list(arranged.items)
+    for at, shas in enumerate(arranged.commits):
+        if not any(sha in answers for sha in shas):
+            continue
+        unit = items[at]
+        if unit.commits:  # a merge or a group: its commits' paths, in order
+            commits = tuple(c._replace(paths=answers[c.key]) if c.key in answers else c for c in unit.commits)
+            items[at] = unit._replace(commits=commits, paths=_union(commits))
+        else:
+            items[at] = unit._replace(paths=answers[shas[0]])
+    return Units(items, arranged.commits)
 
 
 def all_paths(root: Path, found: Units, which: Iterable[int]) -> dict[int, tuple[str, ...]]:

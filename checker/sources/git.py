@@ -258,10 +258,11 @@ class Touched(_Answers):
     (a repository's size hardly counts). It runs beside the main log. Merges are left out:
     a merge's paths are those of the commits it brings in."""
 
-    def __init__(self, rev_args: Sequence[str], cwd: Path, prefixes: Sequence[str]) -> None:
+    def __init__(self, rev_args: Sequence[str], cwd: Path, prefixes: Sequence[str] | None) -> None:
+        """`prefixes` None: every path (a pathspec of the whole tree would only slow git down)."""
         super().__init__(cwd)
         args = ["--literal-pathspecs", "-c", "core.quotepath=off", "log", "--full-history", "--no-merges", "--no-renames"]
-        self._start([*args, "--name-only", "-z", f"--format={RS}%H", *rev_args, "--", *prefixes])
+        self._start([*args, "--name-only", "-z", f"--format={RS}%H", *rev_args, "--", *(prefixes or ())])
 
     def answers(self) -> dict[str, tuple[str, ...]]:
         """Commit sha -> the paths it changes under the prefixes (only commits that change any). Waits for git."""
