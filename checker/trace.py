@@ -161,12 +161,13 @@ class Tracer:
         self.exempt_labels = {label.lower() for label, _ in self.exempt.labels}
         self._explicit: dict[tuple[Reference, ...], _Named | Literal[False]] = {}
 
-    def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None) -> Trace:
-        if reason := self._exempt(item):
-            return Trace(item, "exempt", exempt_because=reason)
-        refs = [r for text in item.texts for r in references.parse(text, self.syntax)]
-        if named := self._named(refs):
-            return Trace(item, named[0], named[1], named[2], unknown=named[3], extra_targets=named[4])
+    def trace(self, item: WorkItem, linked: Mapping[str, WorkItem] | None = None, *, refs: list[Reference] | None = None) -> Trace:
+        """`refs`: what `settle` returned for this item's texts (it could not settle it)."""
+        if refs is None:
+            early = self.settle(item)
+            if isinstance(early, Trace):
+                return early
+            refs = early
         state = _Walk(self, linked or {})
         found = state.follow(item, refs, depth=0, seen=frozenset({_key(item)}))
         unknown = tuple(state.unknown)
@@ -185,16 +186,17 @@ class Tracer:
             return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=unresolved)
         return Trace(item, "broken" if unknown else "unaligned", breaks=breaks, unknown=unknown, unresolved=unresolved)
 
-    def settled(self, item: WorkItem) -> Trace | None:
-        """The trace, when no path of the item could change it: the item is exempt, or names an
-        objective, initiative or budget that exists. A history read in two logs is traced this
-        far while git still lists paths."""
+    def settle(self, item: WorkItem) -> Trace | list[Reference]:
+        """The trace when nothing further down the walk (links, labels, paths) could change it:
+        the item is exempt, or names an objective, initiative or budget that exists. Otherwise
+        the references in its texts, for `trace(item, refs=...)` to go on with. A history read
+        in two logs is settled this far while git still lists paths."""
         if reason := self._exempt(item):
             return Trace(item, "exempt", exempt_because=reason)
         refs = [r for text in item.texts for r in references.parse(text, self.syntax)]
         if named := self._named(refs):
             return Trace(item, named[0], named[1], named[2], unknown=named[3], extra_targets=named[4])
-        return None
+        return refs
 
     def _named(self, refs: list[Reference]) -> _Named | None:
         """The thread when the text names an id that exists: the first signal, and the same for

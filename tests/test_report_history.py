@@ -18,8 +18,8 @@ from checker.errors import GitError
 from checker.report import collect_local
 from checker.report.build import build
 from checker.sources import git
-from checker.trace import Tracer
-from checker.work import WorkItem
+from checker.trace import Trace, Tracer
+from checker.work import Reference, WorkItem
 from tests.conftest import Repo, clew_process, goals_text
 from tests.helpers import config
 
@@ -68,6 +68,33 @@ def test_paths_under_the_rules_directories_give_the_same_threads_as_the_full_log
     ]
     by_name = {r["name"]: r for r in reports[1].items}
     assert by_name["PR #42"]["thread"].startswith("PR #42 → path apps/mobile/banner.kt → initiative mobile-ux")
+
+
+RULES = {
+    "under a directory": '["apps/mobile/**"]',
+    "anywhere": '["**/*.kt"]',
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_report_command_gives_the_report_of_the_full_log(repo: Repo, tmp_path: Path, rule: str) -> None:
+    """`clew report` reads paths from a second log (limited to the rules' directories, or every
+    path, or none), traces what is settled before they arrive, and diffs in full the units that
+    get suggestions: row for row the report built from the full `--name-only` log."""
+    from checker.commands import report as command
+
+    _history(repo)
+    paths = RULES[rule]
+    goals = goals_text().replace('          paths: ["apps/mobile/**"]\n', f"          paths: {paths}\n" if paths else "")
+    (repo.path / "goals.yml").write_text(goals)
+    full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
+    expected = build(config(tmp_path, goals).pyramid(), full, today=TODAY, window_start=SINCE, source="git")
+    _, written = command.make(repo.path, None, TODAY, (TODAY - SINCE).days)
+    assert written.report.items == expected.items
+    assert written.report.headline == expected.headline
+    assert written.report.objectives == expected.objectives
+    assert any(r["suggestions"] for r in written.report.items)
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> tuple[list[str], list[tuple[str, ...] | None]]:
@@ -297,15 +324,15 @@ def test_the_timestamp_is_found_after_the_longest_mission(tmp_path: Path) -> Non
 
 def test_a_settled_trace_is_the_trace(repo: Repo, tmp_path: Path) -> None:
     """What is traced before the paths arrive is what tracing with them gives; what could need
-    them waits."""
+    them waits, with its references already read."""
     _history(repo)
     tracer = Tracer(config(tmp_path).pyramid())
     units = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
-    settled = {u.title: tracer.settled(u) for u in units}
+    settled = {u.title: tracer.settle(u) for u in units}
     for unit in units:
-        if (early := settled[unit.title]) is not None:
-            assert early == tracer.trace(unit)
-    assert settled["Add goals"] is not None
-    assert settled["Login screen"] is not None  # PR #41: one of its commits names mobile-ux
-    assert settled["Closes #3 somewhere"] is None
-    assert settled["Tweak colours"] is None
+        early = settled[unit.title]
+        assert (early if isinstance(early, Trace) else tracer.trace(unit, refs=early)) == tracer.trace(unit)
+    assert isinstance(settled["Add goals"], Trace)
+    assert isinstance(settled["Login screen"], Trace)  # PR #41: one of its commits names mobile-ux
+    assert settled["Closes #3 somewhere"] == [Reference("issue", "#3", "Closes #3", "closing keyword", closing=True)]
+    assert settled["Tweak colours"] == []

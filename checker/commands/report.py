@@ -17,7 +17,7 @@ from checker.errors import ClewError
 from checker.report import collect_local
 from checker.sources import git
 from checker.term import progress
-from checker.trace import Tracer
+from checker.trace import Trace, Tracer
 
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
@@ -70,14 +70,16 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         reading = collect_local.read(history)
         arranged = collect_local.arrange(reading)
         progress(f"tracing {len(arranged.items)} units of work…")
-        settled = [tracer.settled(unit) for unit in arranged.items]  # while git may still list paths
+        settled = [tracer.settle(unit) for unit in arranged.items]  # while git may still list paths
         found = collect_local.complete(reading, arranged)
     finally:
         if history is not None:
             history.close()
     from checker.report.build import build, suggested
 
-    traces = [known or tracer.trace(unit) for known, unit in zip(settled, found.items, strict=True)]
+    traces = [
+        early if isinstance(early, Trace) else tracer.trace(unit, refs=early) for early, unit in zip(settled, found.items, strict=True)
+    ]
     units = found.items
     if not every:  # suggestions read all the paths of the few units that get them
         for at, paths in collect_local.all_paths(root, found, suggested(traces)).items():

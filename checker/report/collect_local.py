@@ -78,7 +78,7 @@ class History(NamedTuple):
     root: Path
     head: str
     log: git.Log
-    touched: git.Touched | None  # the paths under the rules' directories, when the log has none
+    touched: git.Touched | None  # the second log: the paths, when the main one has none
 
     def close(self) -> None:
         self.log.close()
@@ -100,21 +100,16 @@ def start(
     args = [f"--since={since.isoformat()}T00:00:00", "HEAD"]
     if until is not None:
         args.insert(0, f"--until={until.isoformat()}T23:59:59")
-    second = paths is True and beside
-    log = git.Log(args, root, paths=paths is True and not second)
+    log = git.Log(args, root, paths=paths is True and not beside)
     try:
-        if second:
-            touched: git.Touched | None = git.Touched(args, root, None)
+        if paths is True:
+            touched = git.Touched(args, root, None) if beside else None
         else:
-            touched = git.Touched(args, root, paths) if not isinstance(paths, bool) and paths else None
+            touched = git.Touched(args, root, paths) if paths else None
     except BaseException:
         log.close()
         raise
     return History(root, head, log, touched)
-
-
-def collect(root: Path, since: dt.date, until: dt.date | None = None) -> list[WorkItem]:
-    return units(start(root, since, until))
 
 
 def units(history: History | None) -> list[WorkItem]:
