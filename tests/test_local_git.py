@@ -364,8 +364,9 @@ def test_explain_unknown_ref(pushable: Repo) -> None:
 
 def test_a_parsed_commit_has_every_field_in_its_place() -> None:
     """The log parser builds WorkItems positionally: each value must land in its named field."""
-    from checker.sources.git import RS, US, _commit
+    from checker.sources.git import _commit
 
+    US = "\x1f0123"
     record = US.join(
         [
             "a" * 40,
@@ -375,10 +376,10 @@ def test_a_parsed_commit_has_every_field_in_its_place() -> None:
             "2026-01-02T00:00:00+00:00",
             "p1 p2",
             "Subject \n\nBody\n",
-            "\nsrc/a.py\nb c.md\n",
+            "\0\nsrc/a.py\0b c.md\0",
         ]
     )
-    commit = _commit(record.removeprefix(RS))
+    commit = _commit(record, US)
     assert commit == WorkItem(
         kind="commit",
         key="a" * 40,
@@ -393,3 +394,28 @@ def test_a_parsed_commit_has_every_field_in_its_place() -> None:
         parents=("p1", "p2"),
     )
     assert len(commit) == len(WorkItem._fields)
+
+
+NAMES = ("\nnewline.md", "a\x1eb\x1f.txt", 'quote".md', "tab\there.md")  # in git's order
+
+
+def test_control_characters_in_a_message_or_a_name_are_text(tmp_path: Path) -> None:
+    """git's output is split on separators with a random token: a message or a name holding the
+    control characters clew separates with stays one commit, whole."""
+    from checker.report import collect_local
+    from checker.sources import git as gitmod
+
+    repo = make_repo(tmp_path / "w")
+    evil = "Evil \x1e sub\x1fject\n\nbody \x1f\x1e more"
+    repo.commit(evil, dict.fromkeys(NAMES, "x"))
+    (commit,) = gitmod.log(["HEAD"], repo.path)
+    assert (commit.title, commit.body, commit.paths) == ("Evil \x1e sub\x1fject", "body \x1f\x1e more", NAMES)
+    (logged,) = gitmod.Log(["HEAD"], repo.path)
+    assert logged == commit
+    (paths,) = gitmod.Touched(["HEAD"], repo.path, None).answers().values()
+    assert paths == NAMES
+    import datetime as dt
+
+    today = dt.date.today()
+    (unit,) = collect_local.units(collect_local.start(repo.path, today - dt.timedelta(days=2), today, paths=True, beside=True))
+    assert (unit.title, unit.paths) == ("Evil \x1e sub\x1fject", NAMES)

@@ -15,8 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from checker.report import collect_local
 from checker.report.build import build
-from checker.report.collect_local import collect
 from checker.report.render import json_text, markdown, mermaid_label, without_timestamp
 from checker.report.schema import render as schema_render
 from checker.work import WorkItem
@@ -176,7 +176,7 @@ def _history(repo: Repo) -> None:
 
 def test_local_history_units(repo: Repo) -> None:
     _history(repo)
-    units = {u.name: u for u in collect(repo.path, dt.date.today() - dt.timedelta(days=1))}
+    units = {u.name: u for u in collect_local.units(collect_local.start(repo.path, dt.date.today() - dt.timedelta(days=1)))}
     assert set(units) >= {"PR #41", "PR #42", "MR !12", "MR !g/p!9"} or set(units) >= {"PR #41", "PR #42", "MR !12"}
     assert units["PR #41"].title == "Login screen"
     assert {c.title for c in units["PR #41"].commits} == {"Login form", "Login tests"}

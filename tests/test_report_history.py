@@ -180,6 +180,13 @@ def test_the_limited_log_reads_its_paths_literally(repo: Repo) -> None:
         git.Touched(["no-such-revision"], repo.path, ["docs"]).answers()
 
 
+def test_the_second_log_keeps_any_file_name_whole(repo: Repo) -> None:
+    names = ["\nleading newline.md", "docs/tab\there.md", "docs/ünï côde.md", "docs/a\nb"]
+    repo.commit("Odd names", dict.fromkeys(names, "x"))
+    (paths,) = git.Touched(["HEAD"], repo.path, None).answers().values()
+    assert sorted(paths) == sorted(names)
+
+
 def test_an_unborn_branch_has_no_history(repo: Repo) -> None:
     assert collect_local.start(repo.path, SINCE, TODAY) is None
     assert collect_local.units(None) == []

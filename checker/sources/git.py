@@ -5,6 +5,7 @@ the working directory, not about the one that invoked the hook."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import tempfile
 import time
@@ -100,17 +101,25 @@ def merge_base(a: str, b: str, cwd: Path) -> str | None:
     return git(["merge-base", a, b], cwd, check=False).strip() or None
 
 
-RS, US = "\x1e", "\x1f"
-_FORMAT = f"--format={RS}%H{US}%an{US}%ae{US}%aI{US}%cI{US}%P{US}%B{US}"
+def _marks() -> tuple[str, str]:
+    """Separators of records and fields in git's output that no message or file name holds,
+    by chance or on purpose: a control character followed by a random token."""
+    token = secrets.token_hex(8)
+    return f"\x1e{token}", f"\x1f{token}"
+
+
+def _format(record: str, field: str) -> str:
+    return f"--format={record}%H{field}%an{field}%ae{field}%aI{field}%cI{field}%P{field}%B{field}"
 
 
 def log(rev_args: Sequence[str], cwd: Path, *, paths: bool = True) -> list[WorkItem]:
     """Commits of a range in one git call, newest first, with their changed paths."""
-    args = ["-c", "core.quotepath=off", "log", "--no-color", "--no-renames", _FORMAT]
+    record, field = _marks()
+    args = ["-c", "core.quotepath=off", "log", "-z", "--no-color", "--no-renames", _format(record, field)]
     if paths:
         args.append("--name-only")
     out = git([*args, *rev_args, "--"], cwd)
-    return [_commit(record) for record in out.split(RS)[1:]]
+    return [_commit(text, field) for text in out.split(record)[1:]]
 
 
 class Log:
@@ -121,7 +130,8 @@ class Log:
     Use it as a context manager, or iterate it to the end: either stops git and removes the file."""
 
     def __init__(self, rev_args: Sequence[str], cwd: Path, *, paths: bool = True) -> None:
-        args = ["git", "-c", "core.quotepath=off", "log", "--no-color", "--no-renames", _FORMAT]
+        self._record, self._field = _marks()
+        args = ["git", "-c", "core.quotepath=off", "log", "-z", "--no-color", "--no-renames", _format(self._record, self._field)]
         args += [*(["--name-only"] if paths else []), *rev_args, "--"]
         self.paths = paths
         fd, name = tempfile.mkstemp(prefix="clew-log-")
@@ -144,20 +154,20 @@ class Log:
     def __iter__(self) -> Iterator[WorkItem]:
         try:
             with self._path.open("rb", buffering=0) as source:
-                pending = b""
+                pending, mark, field = b"", self._record.encode(), self._field
                 while True:
                     finished = self._proc.poll() is not None
                     chunk = source.read(1 << 20)
                     if chunk:
-                        records = (pending + chunk).split(b"\x1e")
+                        records = (pending + chunk).split(mark)
                         pending = records.pop()
-                        yield from (_commit(r.decode("utf-8", "replace")) for r in records if r)
+                        yield from (_commit(r.decode("utf-8", "replace"), field) for r in records if r)
                     elif finished:
                         break
                     else:
                         time.sleep(0.002)  # git is still reading; what it wrote is parsed
                 if pending:
-                    yield _commit(pending.decode("utf-8", "replace"))
+                    yield _commit(pending.decode("utf-8", "replace"), field)
             if self._proc.returncode != 0:
                 raise _failure("git log", self._errors, self._proc.returncode)
         finally:
@@ -261,15 +271,16 @@ class Touched(_Answers):
     def __init__(self, rev_args: Sequence[str], cwd: Path, prefixes: Sequence[str] | None) -> None:
         """`prefixes` None: every path (a pathspec of the whole tree would only slow git down)."""
         super().__init__(cwd)
+        self._record = _marks()[0]
         args = ["--literal-pathspecs", "-c", "core.quotepath=off", "log", "--full-history", "--no-merges", "--no-renames"]
-        self._start([*args, "--name-only", "-z", f"--format={RS}%H", *rev_args, "--", *(prefixes or ())])
+        self._start([*args, "--name-only", "-z", f"--format={self._record}%H", *rev_args, "--", *(prefixes or ())])
 
     def answers(self) -> dict[str, tuple[str, ...]]:
         """Commit sha -> the paths it changes under the prefixes (only commits that change any). Waits for git."""
         found: dict[str, tuple[str, ...]] = {}
-        for record in (self._output("git log") or "").split(RS)[1:]:
+        for record in (self._output("git log") or "").split(self._record)[1:]:
             sha, _, names = record.partition("\0")
-            found[sha] = tuple(n for n in names.lstrip("\n").split("\0") if n)
+            found[sha] = tuple(n for n in names.removeprefix("\n").split("\0") if n)  # a name may begin with a newline
         return found
 
 
@@ -291,8 +302,8 @@ def _widen(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _commit(record: str) -> WorkItem:
-    sha, name, email, authored, committed, parents, message, files = record.split(US, 7)
+def _commit(record: str, field: str) -> WorkItem:
+    sha, name, email, authored, committed, parents, message, files = record.split(field, 7)
     subject, _, body = message.strip("\n").partition("\n")
     # Positional, in WorkItem's field order: a history has tens of thousands of commits.
     return _new(
@@ -308,7 +319,7 @@ def _commit(record: str) -> WorkItem:
             None,  # milestone
             None,  # branch
             None,  # base_branch
-            tuple(p for p in files.strip("\n").split("\n") if p),  # paths
+            tuple(p for p in files.removeprefix("\0").removeprefix("\n").split("\0") if p),  # paths, as -z writes them
             (),  # linked
             None,  # parent
             "merge" if " " in parents.strip() else "commit",  # state
