@@ -5,7 +5,6 @@ the working directory, not about the one that invoked the hook."""
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import tempfile
 import time
@@ -104,7 +103,7 @@ def merge_base(a: str, b: str, cwd: Path) -> str | None:
 def _marks() -> tuple[str, str]:
     """Separators of records and fields in git's output that no message or file name holds,
     by chance or on purpose: a control character followed by a random token."""
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()
     return f"\x1e{token}", f"\x1f{token}"
 
 
