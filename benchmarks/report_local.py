@@ -1,13 +1,14 @@
 """`clew report` over a generated 20,000-commit repository, against `git log
 --name-only --format=%H%n%B` over the same commits, measured in the same run.
 
-Run: .venv/bin/python benchmarks/report_local.py [--commits N]
+Run: .venv/bin/python benchmarks/report_local.py [--commits N] [--path-rule '**/*.kt']
 Goal: clew's wall time ≤ 2× git log's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -58,31 +59,46 @@ def main() -> int:
     parser.add_argument("--commits", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--repo", type=Path, help="an existing repository built by an earlier run (kept between runs)")
+    parser.add_argument(
+        "--path-rule",
+        default="apps/mobile/**",
+        help="the mobile-ux initiative's path rule; one that can match anywhere (**/*.kt) makes clew read every path",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         repo = args.repo or build(Path(name), args.commits)
-        count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
-        days = args.commits * 300 // 86400 + 2
-        git_log = ["git", "log", "--name-only", "--format=%H%n%B"]
-        report = [sys.executable, "-m", "checker", "report", "--window", str(days)]
-        files = [repo / "ALIGNMENT.md", repo / "alignment.json"]
-        once(report, repo)  # warm-up: bytecode, page cache
-        times: dict[str, list[float]] = {"git": [], "first": [], "cold": [], "warm": []}
-        for _ in range(args.runs):  # interleaved, so that a busy moment hurts all of them alike
-            times["git"].append(once(git_log, repo))
-            shutil.rmtree(repo / ".git" / "clew", ignore_errors=True)
-            for f in files:
-                f.unlink(missing_ok=True)
-            times["first"].append(once(report, repo))  # a fresh clone: the goals file validated and cached too
-            for f in files:
-                f.unlink(missing_ok=True)
-            times["cold"].append(once(report, repo))  # no report yet: everything traced and written
-            times["warm"].append(once(report, repo))  # the same report already there: nothing written
-        out = subprocess.run(
-            [sys.executable, "-m", "checker", "status", "--window", str(days)], cwd=repo, capture_output=True, text=True, check=False
-        )
+        goals = repo / "goals.yml"
+        original = goals.read_text()
+        goals.write_text(original.replace('paths: ["apps/mobile/**"]', f"paths: [{json.dumps(args.path_rule)}]"))
+        try:
+            return measure(repo, args)
+        finally:
+            goals.write_text(original)
+
+
+def measure(repo: Path, args: argparse.Namespace) -> int:
+    count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    days = args.commits * 300 // 86400 + 2
+    git_log = ["git", "log", "--name-only", "--format=%H%n%B"]
+    report = [sys.executable, "-m", "checker", "report", "--window", str(days)]
+    files = [repo / "ALIGNMENT.md", repo / "alignment.json"]
+    once(report, repo)  # warm-up: bytecode, page cache
+    times: dict[str, list[float]] = {"git": [], "first": [], "cold": [], "warm": []}
+    for _ in range(args.runs):  # interleaved, so that a busy moment hurts all of them alike
+        times["git"].append(once(git_log, repo))
+        shutil.rmtree(repo / ".git" / "clew", ignore_errors=True)
+        for f in files:
+            f.unlink(missing_ok=True)
+        times["first"].append(once(report, repo))  # a fresh clone: the goals file validated and cached too
+        for f in files:
+            f.unlink(missing_ok=True)
+        times["cold"].append(once(report, repo))  # no report yet: everything traced and written
+        times["warm"].append(once(report, repo))  # the same report already there: nothing written
+    out = subprocess.run(
+        [sys.executable, "-m", "checker", "status", "--window", str(days)], cwd=repo, capture_output=True, text=True, check=False
+    )
     git_time, first, cold, warm = (statistics.median(times[k]) for k in ("git", "first", "cold", "warm"))
-    print(f"commits: {count}; median of {args.runs} interleaved runs")
+    print(f"commits: {count}; path rule {args.path_rule}; median of {args.runs} interleaved runs")
     print(f"git log --name-only --format=%H%n%B: {git_time * 1000:.0f} ms")
     print(f"clew report, fresh clone:           {first * 1000:.0f} ms  ratio {first / git_time:.2f}× (no compiled goals yet)")
     print(f"clew report, no report yet:         {cold * 1000:.0f} ms  ratio {cold / git_time:.2f}× (goal ≤ 2×)")
