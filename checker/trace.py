@@ -110,7 +110,6 @@ class Index:
         self.any_labels = any(r.labels for r in rules)
         self.any_milestones = any(r.milestones for r in rules)
         self.any_branches = any(r.branches for r in rules)
-        self.any_titles = any(r.titles for r in rules)
         self.with_titles = [(target, rule) for target, rule in self.matchers if rule.titles]
         self.authors = frozenset(a for r in rules for a in r.authors)
         for kr, objective in pyramid.key_results.items():
@@ -266,7 +265,7 @@ class _Walk:
             or (item.milestone and index.any_milestones)
             or (item.branch and index.any_branches)
             or (item.author and item.author.lower() in index.authors)
-            or (item.title and index.any_titles)
+            or (item.title and index.with_titles)
         ):
             yield self.matches
         if item.paths and index.with_paths:

@@ -192,6 +192,13 @@ def clew_process(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | N
 
 
 @pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A directory holding the standard goals file (the forge report tests run clew there)."""
+    (tmp_path / "goals.yml").write_text(goals_text())
+    return tmp_path
+
+
+@pytest.fixture
 def gh() -> Iterator[FakeGitHub]:
     """A GitHub API on 127.0.0.1; the test fails if any request broke the contracts."""
     from tests.github_server import FakeGitHub

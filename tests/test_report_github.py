@@ -8,9 +8,7 @@ import json
 import threading
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import Run, clew_process, goals_text
+from tests.conftest import Run, clew_process
 from tests.github_server import FakeGitHub, Issue, Pull
 
 
@@ -37,12 +35,6 @@ def report(gh: FakeGitHub, cwd: Path, *args: str, env: dict[str, str] | None = N
         **(env or {}),
     }
     return clew_process(cwd, "report", *args, env=environment)
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "goals.yml").write_text(goals_text())
-    return tmp_path
 
 
 def test_cold_then_warm(gh: FakeGitHub, workspace: Path) -> None:

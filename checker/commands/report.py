@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from checker.compiled import Pyramid
     from checker.report import model as m
 
-# The report's models and the validating goals loader (pydantic, ruamel.yaml) are imported
-# inside the functions: the local report starts git first and imports them while git reads.
+# The forge sources, the report's builder and renderer are imported inside the functions. A
+# local report on a cache hit imports neither pydantic nor ruamel.yaml at all.
 
 COMMIT_SUBJECT = "clew: update the alignment report"
 

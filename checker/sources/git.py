@@ -132,7 +132,6 @@ class Log:
         self._record, self._field = _marks()
         args = ["git", "-c", "core.quotepath=off", "log", "-z", "--no-color", "--no-renames", _format(self._record, self._field)]
         args += [*(["--name-only"] if paths else []), *rev_args, "--"]
-        self.paths = paths
         fd, name = tempfile.mkstemp(prefix="clew-log-")
         self._path = Path(name)
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by close(), which iterating or `with` calls
