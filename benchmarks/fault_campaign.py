@@ -1,7 +1,6 @@
 """The fault campaign as a table: every API call clew makes (GitHub and GitLab,
 check and report) × 500, 502, 403 secondary rate limit, 429, 404, timeout,
-truncated JSON, against the local servers. Needs the test extras and
-../shared/contracts.
+truncated JSON, against the local servers. Needs the test extras.
 
 Run: .venv/bin/python benchmarks/fault_campaign.py
 """

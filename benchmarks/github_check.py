@@ -1,6 +1,6 @@
 """`clew check` in a simulated GitHub Actions job against the local GitHub
 server (tests/github_server.py): API requests per check and whole-process
-wall time. Needs the test extras and ../shared/contracts.
+wall time. Needs the test extras.
 
 Run: .venv/bin/python benchmarks/github_check.py
 Goals: ≤ 1 read + ≤ 2 writes when something changed, 0 writes when nothing

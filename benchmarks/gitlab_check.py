@@ -1,6 +1,6 @@
 """`clew check` in a simulated GitLab merge request pipeline against the local
 GitLab server (tests/gitlab_server.py): API requests and whole-process wall
-time. Needs the test extras and ../shared/contracts.
+time. Needs the test extras.
 
 Run: .venv/bin/python benchmarks/gitlab_check.py
 Goals: from CI variables only, 0 API calls; with a token ≤ 2 reads + ≤ 2

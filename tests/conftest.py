@@ -23,12 +23,12 @@ if TYPE_CHECKING:  # the fakes import this module: they are imported where they 
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).resolve().parent / "cases"
-CONTRACTS = Path(os.environ.get("CLEW_CONTRACTS") or ROOT.parent / "shared" / "contracts")
+CONTRACTS = Path(os.environ.get("CLEW_CONTRACTS") or Path(__file__).resolve().parent / "contracts")
 
 
 def contract(rel: str) -> Any:
     path = CONTRACTS / rel
-    assert path.is_file(), f"contract {rel} missing: tests need ../shared/contracts beside the repository"
+    assert path.is_file(), f"contract {rel} missing from {CONTRACTS} (see tests/contracts/README.md)"
     return json.loads(path.read_text(encoding="utf-8"))
 
 

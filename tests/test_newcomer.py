@@ -9,7 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.conftest import CONTRACTS, ROOT, clew_process, make_repo
+from tests.conftest import ROOT, clew_process, make_repo
 
 
 def test_first_hour_with_clew(tmp_path: Path) -> None:
@@ -44,6 +44,7 @@ def _readme_commands() -> list[str]:
 def test_readme_commands_on_a_fresh_clone(tmp_path: Path) -> None:
     clone = tmp_path / "clew"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clew"], "the clone must have nothing beside it"
     try_it, tests = _readme_commands()
     assert try_it.startswith("python3 -m venv .venv")
     assert "clew report" in try_it
@@ -52,7 +53,6 @@ def test_readme_commands_on_a_fresh_clone(tmp_path: Path) -> None:
     assert tests in ci, ".ci/run must run the README's test command verbatim"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_", "CI_", "CLEW_", "INPUT_", "PYTEST"))}
     env.update(
-        CLEW_CONTRACTS=str(CONTRACTS),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PYTEST_ADDOPTS="-q -k 'not readme_commands_on_a_fresh_clone and not test_fault'",
     )
