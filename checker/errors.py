@@ -55,6 +55,16 @@ class GoalsError(ClewError):
         return "\n".join(lines)
 
 
+class AuthError(ClewError):
+    """A forge rejected the token: a configuration error (exit 2), never an outage to pass open."""
+
+
+class QueryRejected(ClewError):
+    """A forge rejected the request clew built (not an outage): a bug in clew, so the check fails closed."""
+
+    exit_code = EXIT_INTERNAL
+
+
 class GitError(ClewError):
     """git failed or the repository is not in the state we need."""
 

@@ -117,8 +117,19 @@ def readable_lines(text: str) -> Iterator[str]:
         yield _CODE_SPAN.sub(" ", line)
 
 
+MAX_NUMBER = 2**31 - 1  # GitHub's GraphQL Int and GitLab's iids are signed 32-bit integers
+
+
+def number_ok(digits: str) -> bool:
+    """Whether a run of digits can number an issue, PR or MR: 1 to 2^31-1. A larger number is
+    not a reference (sent as one, it would make the forge reject the whole query)."""
+    return 0 < len(digits) <= 10 and digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_NUMBER
+
+
 def _url_reference(url: str) -> tuple[RefKind, str] | None:
     url = url.rstrip(".,;:!?")
+    if (match := _GITLAB_URL.match(url) or _GITHUB_URL.match(url)) and not number_ok(match["num"]):
+        return None
     if match := _GITLAB_URL.match(url):
         kind: RefKind = "mr" if match["what"] == "merge_requests" else "issue"
         return kind, f"{match['project']}{'!' if kind == 'mr' else '#'}{match['num']}"
@@ -131,9 +142,11 @@ def _one(token: re.Match[str], urls: list[tuple[RefKind, str] | None]) -> tuple[
     if token["url"] is not None:
         return urls[int(token["url"])]
     if token["gh"]:
-        return "issue", f"#{token['gh']}"
+        return ("issue", f"#{token['gh']}") if number_ok(token["gh"]) else None
     if token["ext"]:
         return "issue", token["ext"]
+    if not number_ok(token["num"]):
+        return None
     kind: RefKind = "mr" if token["sign"] == "!" else "issue"
     return kind, f"{token['project'] or ''}{token['sign']}{token['num']}"
 
@@ -164,9 +177,9 @@ def _links(line: str, *, subject: bool) -> Iterator[Reference]:
     for index, found in enumerate(urls):
         if found and index not in consumed:
             yield Reference(found[0], found[1], line.strip(), "URL")
-    if subject and (squash := _SQUASH.search(line)):
+    if subject and (squash := _SQUASH.search(line)) and number_ok(squash[1]):
         yield Reference("pr", f"#{squash[1]}", squash.group(0).strip(), "squash subject")
-    if subject and (merge := _MERGE_PR.match(line)):
+    if subject and (merge := _MERGE_PR.match(line)) and number_ok(merge[1]):
         yield Reference("pr", f"#{merge[1]}", merge.group(0).strip(), "merge subject")
 
 
@@ -208,7 +221,11 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
         special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"}
     found = []
     if "See merge request" in text:
-        found = [Reference("mr", f"{m[1]}!{m[2]}", m.group(0).strip(), "merge request trailer") for m in _SEE_MR.finditer(text)]
+        found = [
+            Reference("mr", f"{m[1]}!{m[2]}", m.group(0).strip(), "merge request trailer")
+            for m in _SEE_MR.finditer(text)
+            if number_ok(m[2])
+        ]
     for number, line in enumerate(readable_lines(text)):
         colon = ":" in line
         if not colon and not _MAYBE_LINK.search(line):
@@ -260,7 +277,12 @@ def branch_references(branch: str) -> list[Reference]:
     for pattern in _BRANCH_PATTERNS:
         for candidate in {leaf, name}:
             match = pattern.search(candidate)
-            if match and not _DATE.match(candidate[max(0, match.start() - 1) :]) and not _looks_versioned(candidate, match):
+            if (
+                match
+                and number_ok(match["num"])
+                and not _DATE.match(candidate[max(0, match.start() - 1) :])
+                and not _looks_versioned(candidate, match)
+            ):
                 found.append(Reference("issue", f"#{int(match['num'])}", name, "branch name"))
     return unique(found)
 

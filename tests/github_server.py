@@ -165,8 +165,8 @@ class FakeGitHub(FakeServer):
             fault = next((f for f in self.faults if f.method == method and path.startswith(f.path) and f.times > 0), None)
             if fault is not None:
                 self.faults[self.faults.index(fault)] = fault._replace(times=fault.times - 1)
-        if not headers.get("Authorization"):
-            return self._json(401, {"message": "Requires authentication"})
+        if self.rejected(headers.get("Authorization")):
+            return self._json(401, {"message": "Bad credentials" if headers.get("Authorization") else "Requires authentication"})
         if fault is not None and not (fault.kind == "truncated" and method != "GET" and path != "/graphql"):
             return self._fault(fault)
         status, out_headers, data = self._graphql(body) if path == "/graphql" and method == "POST" else self._rest(method, path, body)

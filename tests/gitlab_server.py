@@ -115,7 +115,7 @@ class FakeGitLab(FakeServer):
             fault = next((f for f in self.faults if f.method == method and url.path.startswith(f.path) and f.times > 0), None)
             if fault is not None:
                 self.faults[self.faults.index(fault)] = fault._replace(times=fault.times - 1)
-        if headers.get("PRIVATE-TOKEN") is None:
+        if self.rejected(headers.get("PRIVATE-TOKEN")):
             return self._json(401, {"message": "401 Unauthorized"})
         if fault is not None and not (fault.kind == "truncated" and method != "GET"):
             return self._fault(fault)

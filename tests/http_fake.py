@@ -47,10 +47,16 @@ class FakeServer:
     """What both fake forges share: the server's life, its address and the violations it saw.
     `base_url` is where clients are pointed (a test may add a prefix such as `/api/v3`)."""
 
+    REVOKED = "revoked-token"  # a token the forge answers with 401, as it does an expired or revoked one
+
     def __init__(self) -> None:
         self.violations: list[str] = []
         self.server: ThreadingHTTPServer | None = None
         self.base = self.base_url = ""
+
+    def rejected(self, credential: str | None) -> bool:
+        """No credential, or the revoked one: the forge's 401."""
+        return not credential or credential.split()[-1] == self.REVOKED
 
     def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         raise NotImplementedError

@@ -27,7 +27,8 @@ def test_every_vendored_file_matches_its_manifest_entry() -> None:
 
 def test_each_licence_named_in_the_manifest_is_vendored() -> None:
     manifest = json.loads((VENDORED / "MANIFEST.json").read_text(encoding="utf-8"))
-    named = {part.split("LICENSES/")[1].rstrip(")").split(",")[0].split(" ")[0] for e in manifest["files"] for part in [e["license"]] if "LICENSES/" in part}
+    licences = [entry["license"] for entry in manifest["files"] if "LICENSES/" in entry["license"]]
+    named = {text.split("LICENSES/")[1].rstrip(")").split(",")[0].split(" ")[0] for text in licences}
     assert named, "the manifest names licence files"
     for name in named:
         assert (VENDORED / "LICENSES" / name).is_file(), name

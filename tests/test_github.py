@@ -326,7 +326,7 @@ def test_issue_is_tied_to_an_objective_when_written(action: Action, gh: FakeGitH
 def test_issue_with_a_goal_label_traces(action: Action, gh: FakeGitHub) -> None:
     payload = contract("github/webhooks/payloads/issues.labeled.json")
     payload["issue"]["labels"].append({**payload["issue"]["labels"][0], "name": "goal:growth"})
-    gh.add_issue(Issue(1, payload["issue"]["title"]))
+    gh.add_issue(Issue(1, payload["issue"]["title"], labels=tuple(label["name"] for label in payload["issue"]["labels"])))
     code, _ = action.run("issues", payload)
     assert code == 0
     assert action.outputs()["objectives"] == "growth"
@@ -428,3 +428,63 @@ def test_schedule_validates_the_goals_file(action: Action, gh: FakeGitHub) -> No
     assert code == 0
     assert "validated only" in out
     assert gh.requests == []
+
+
+# --- trust, round two: numbers past GitHub's Int, a bad token, stale payload labels
+
+
+def test_a_number_past_githubs_int_is_not_a_reference_and_never_opens_the_gate(action: Action, gh: FakeGitHub) -> None:
+    world(gh, body="Fixes #2147483648", closing=())
+    payload = pr_payload(body="Fixes #2147483648", head={**pr_payload()["pull_request"]["head"], "ref": "fix/issue-99999999999"})
+    code, out = action.run("pull_request", payload, policy="strict")
+    assert code == 1, out
+    assert gh.violations == [], "the query stays valid against GitHub's schema"
+    assert "passes open" not in out
+    assert len(comments(gh)) == 1
+    assert "potential-waste" in gh.labels[2]
+
+
+def test_a_query_github_rejects_fails_closed(action: Action, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.sources import github as source
+
+    world(gh, body="wip", closing=())
+    real = source.build_query
+
+    def broken(*args: Any) -> tuple[str, dict[str, Any]]:
+        query, variables = real(*args)
+        return query.replace("item: pullRequest(number: $number)", "item: pullRequest(number: 2147483648)"), variables
+
+    monkeypatch.setattr(source, "build_query", broken)
+    code, out = action.run("pull_request", pr_payload(body="wip"), policy="strict")
+    gh.violations.clear()  # the fake saw the invalid document, as GitHub would
+    assert code == 3
+    assert "not an outage" in action.err
+    assert "passes open" not in out
+
+
+def test_a_rejected_token_is_a_configuration_error_not_an_outage(action: Action, gh: FakeGitHub) -> None:
+    world(gh, body="wip", closing=())
+    code, out = action.run("pull_request", pr_payload(body="wip"), token=gh.REVOKED, policy="strict")
+    assert code == 2
+    assert "GitHub rejected the token (HTTP 401" in action.err
+    assert "`token` input" in action.err
+    assert "passes open" not in out
+    assert gh.writes == 0
+
+
+def test_a_rerun_with_the_payloads_stale_labels_writes_nothing(action: Action, gh: FakeGitHub) -> None:
+    world(gh, body="wip", closing=())
+    action.run("pull_request", pr_payload(body="wip"))
+    assert "potential-waste" in gh.labels[2]
+    gh.requests.clear()
+    action.run("pull_request", pr_payload(body="wip"))  # "Re-run jobs": the payload from before the label
+    assert (gh.reads, gh.writes) == (1, 0), gh.requests
+
+
+def test_a_fixed_pr_loses_the_label_the_stale_payload_does_not_show(action: Action, gh: FakeGitHub) -> None:
+    world(gh, body="wip", closing=())
+    action.run("pull_request", pr_payload(body="wip"))
+    gh.pulls[2] = gh.pulls[2]._replace(body="wip\n\nInitiative: onboarding")
+    code, _ = action.run("pull_request", pr_payload(body="wip\n\nInitiative: onboarding"))
+    assert code == 0
+    assert "potential-waste" not in gh.labels[2]

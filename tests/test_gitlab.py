@@ -6,6 +6,7 @@ report, pagination, faults; the component, template and Dockerfile linted."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -216,7 +217,7 @@ def test_the_documented_example_validates(code_quality_validator: jsonschema.Dra
 def test_transient_faults_are_retried(job: Job, gl: FakeGitLab, kind: str) -> None:
     gl.issues[12] = GlIssue(12, "Logged out", labels=("mobile",))
     gl.closes = [12]
-    gl.faults.append(Fault("GET", "/api/v4/projects/42/merge_requests/7/closes_issues", kind))
+    gl.faults.append(Fault("GET", "/api/v4/projects/42/issues", kind))
     code, out = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #12")
     assert code == 0
     assert "objective retention" in out
@@ -233,7 +234,7 @@ def test_lasting_faults_fail_open(job: Job, gl: FakeGitLab, kind: str) -> None:
 
 
 def test_lasting_faults_fail_when_asked(job: Job, gl: FakeGitLab) -> None:
-    gl.faults.append(Fault("GET", "/api/v4/projects/42/merge_requests/7/closes_issues", "500", times=20))
+    gl.faults.append(Fault("GET", "/api/v4/projects/42/issues", "500", times=20))
     code, _ = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #1", CLEW_ON_API_ERROR="fail")
     assert code == 2
 
@@ -319,3 +320,84 @@ def test_an_issue_epic_is_a_parent_hop(job: Job, gl: FakeGitLab) -> None:
     _, out = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #12")
     assert "could not be followed" not in out
     assert gl.reads == 2
+
+
+# --- trust, round two: a bad token, numbers past the forge's range, state kept in the note
+
+
+def test_a_rejected_token_is_a_configuration_error_even_when_faults_pass_open(job: Job, gl: FakeGitLab) -> None:
+    code, _ = job.run(token=False, CI_MERGE_REQUEST_DESCRIPTION="wip", CLEW_GITLAB_TOKEN=gl.REVOKED, CLEW_POLICY="strict")
+    assert code == 2
+    assert "GitLab rejected the token (HTTP 401" in job.err
+    assert "CLEW_GITLAB_TOKEN" in job.err
+    assert "Traceback" not in job.err
+    assert gl.writes == 0
+
+
+def test_an_iid_past_the_int32_range_is_not_a_reference(job: Job, gl: FakeGitLab) -> None:
+    code, out = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #2147483648", CLEW_POLICY="strict")
+    assert code == 1, out
+    assert not any("2147483648" in (r.path + json.dumps(r.body)) for r in gl.requests)
+    assert gl.reads == 2  # closes_issues and the notes: the out-of-range number named nothing to fetch
+
+
+def test_every_scenario_stays_within_two_reads(job: Job, gl: FakeGitLab) -> None:
+    gl.issues[12] = GlIssue(12, "Logged out on mobile", labels=("mobile",))
+    gl.issues[13] = GlIssue(13, "Mobile epic")
+    gl.closes = [12]
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")  # unaligned: note and label written
+    for description in ("Closes #12\n\nPart of #13", "Some work", "Closes #12"):
+        gl.requests.clear()
+        code, out = job.run(CI_MERGE_REQUEST_DESCRIPTION=description)
+        assert code == 0, out
+        assert gl.reads <= 2, [(r.method, r.path) for r in gl.requests]
+        assert not any(r.path.endswith("/user") for r in gl.requests)
+
+
+def test_a_retried_job_with_a_stale_label_snapshot_writes_nothing(job: Job, gl: FakeGitLab) -> None:
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    assert "potential-waste" in gl.labels
+    gl.requests.clear()
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work", CI_MERGE_REQUEST_LABELS="")  # the snapshot from before clew's label
+    assert gl.writes == 0, [(r.method, r.path) for r in gl.requests]
+
+
+def test_a_fixed_mr_loses_the_label_even_when_the_snapshot_never_had_it(job: Job, gl: FakeGitLab) -> None:
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    gl.requests.clear()
+    code, _ = job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work\n\nObjective: growth", CI_MERGE_REQUEST_LABELS="")
+    assert code == 0
+    assert "potential-waste" not in gl.labels
+    (note,) = ours(gl)
+    assert "resolved" in note
+    assert "label=0" in note
+    assert gl.reads <= 2
+
+
+def test_the_state_line_holds_a_fingerprint_not_the_token(job: Job, gl: FakeGitLab) -> None:
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    (note,) = ours(gl)
+    assert "glpat-test" not in note
+    assert re.search(r"<!-- clew:state owner=[0-9a-f]{16} label=1 -->", note)
+
+
+def test_a_copied_state_line_does_not_make_a_note_ours(job: Job, gl: FakeGitLab) -> None:
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    (note,) = ours(gl)
+    gl.add_note(note + "\npasted", "mallory")  # a later copy, fingerprint and all
+    gl.requests.clear()
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Other work")
+    assert not [r for r in gl.requests if r.method == "PUT" and "/notes/" in r.path and r.path.endswith(str(gl.notes[-1].id))]
+    assert any(n.author == "mallory" and "pasted" in n.body for n in gl.notes)
+
+
+def test_a_note_from_before_the_state_line_is_found_by_its_author_once(job: Job, gl: FakeGitLab) -> None:
+    gl.add_note(f"{MARKER}\n### clew: old note", gl.login)
+    gl.requests.clear()
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    assert len(ours(gl)) == 1, "edited, not duplicated"
+    assert any(r.path.endswith("/user") for r in gl.requests)
+    gl.requests.clear()
+    job.run(CI_MERGE_REQUEST_DESCRIPTION="Some work")
+    assert not any(r.path.endswith("/user") for r in gl.requests)
+    assert gl.writes == 0

@@ -272,3 +272,31 @@ BRANCHES = [
 @pytest.mark.parametrize(("branch", "expected"), BRANCHES)
 def test_branch_references(branch: str, expected: set[str]) -> None:
     assert {r.target for r in branch_references(branch)} == expected
+
+
+# Numbers past GitHub's GraphQL Int (and GitLab's int32 iids) are not references: sent as one,
+# a number 2^31 or above made GitHub reject the whole query, which once read as an outage.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fixes #2147483647", {"issue #2147483647+"}),
+        ("Fixes #2147483648", set()),
+        ("Fixes #0", set()),
+        ("Closes #1, #99999999999", {"issue #1+"}),
+        ("Fixes https://github.com/o/r/issues/2147483648", set()),
+        ("Part of group/project!4294967296", set()),
+        ("Big change (#2147483648)", set()),
+        ("Merge pull request #2147483648 from fork/branch", set()),
+        ("Work\n\nSee merge request group/project!2147483648", set()),
+        ("GH-2147483648 fixed", set()),
+        ("Fixes #" + "9" * 5000, set()),
+    ],
+)
+def test_numbers_out_of_the_forges_range_are_not_references(text: str, expected: set[str]) -> None:
+    found = {f"{r.kind} {r.target}{'+' if r.closing else ''}" for r in parse(text)}
+    assert found == expected
+
+
+def test_branch_numbers_out_of_range_are_not_references() -> None:
+    assert branch_references("fix/issue-2147483648") == []
+    assert [r.target for r in branch_references("fix/issue-2147483647")] == ["#2147483647"]

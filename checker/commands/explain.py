@@ -39,7 +39,11 @@ def _pull_request(config: Config, number: str, today: dt.date) -> app.Result:
     """A PR's thread through the GitHub API: one read, a second only for issues its text names."""
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     repository = os.environ.get("GITHUB_REPOSITORY")
-    if not number.isdigit() or not token or not repository:
+    from checker.references import number_ok
+
+    if not number_ok(number):
+        raise ClewError(f"#{number[:40]} is not a pull request number (1 to 2147483647)")
+    if not token or not repository:
         raise ClewError(
             f"explaining #{number} needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name; locally, name a commit or a branch"
         )

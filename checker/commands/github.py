@@ -77,7 +77,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         pr_number=None,
     )
     raw_number = env.get("INPUT_PR_NUMBER", "").strip()
-    if raw_number and not (raw_number.isdigit() and 0 < int(raw_number) < 10**9):
+    if raw_number and not references.number_ok(raw_number):
         problems.append(f"input pr_number: {raw_number[:40]!r} is not a pull request number")
     if problems:
         raise ClewError("invalid action inputs: " + "; ".join(problems))
@@ -174,6 +174,8 @@ class Check:
                     item = fetched.item
                 if item is not None:
                     item = item._replace(linked=fetched.closing, paths=fetched.paths or item.paths)
+                if item is not None and fetched.item is not None:  # live labels: the payload's are stale on "Re-run jobs"
+                    item = item._replace(labels=fetched.item.labels)
                 self.comments = fetched.comments
                 if fetched.goals is not None:
                     base_goals = fetched.goals.encode()

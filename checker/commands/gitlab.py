@@ -22,7 +22,7 @@ from checker.sources.gitlab_ci import MergeRequestJob, read_env
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
-    from checker.sources.gitlab import Client
+    from checker.sources.gitlab import Client, Note
 
 
 class Settings(NamedTuple):
@@ -74,16 +74,18 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     return settings
 
 
-def _refs(item: WorkItem, project_path: str) -> list[int]:
-    """Same-project issue numbers the MR's text and branch name give."""
-    found: list[int] = []
-    for ref in [*references.parse(item.texts[0]), *references.branch_references(item.branch or "")]:
+def _refs(texts: list[str], branch: str, project_path: str) -> dict[int, bool]:
+    """Same-project issue numbers the MR's texts and branch name give, each with whether a
+    closing keyword names it."""
+    found: dict[int, bool] = {}
+    refs = [r for text in texts for r in references.parse(text)]
+    for ref in [*refs, *references.branch_references(branch)]:
         if ref.kind != "issue" or "#" not in ref.target:
             continue
         project, _, number = ref.target.rpartition("#")
-        if number.isdigit() and (not project or project == project_path) and int(number) not in found:
-            found.append(int(number))
-    return found[:100]
+        if number.isdigit() and (not project or project == project_path):
+            found[int(number)] = found.get(int(number), False) or ref.closing
+    return dict(list(found.items())[:100])
 
 
 class Run:
@@ -103,28 +105,39 @@ class Run:
             self.client = Client(job.api_url, self.settings.token)
         return self.client
 
+    def _commit_texts(self, job: MergeRequestJob) -> list[str]:
+        """The messages of the merge request's commits, from the checkout (no API call)."""
+        if not job.diff_base_sha or not git.exists(job.diff_base_sha, self.root):
+            return []
+        return [text for commit in git.log([f"{job.diff_base_sha}..HEAD"], self.root, paths=False) for text in commit.texts]
+
     def _linked(self, client: Client, job: MergeRequestJob, item: WorkItem) -> tuple[WorkItem, dict[str, WorkItem]]:
+        """One read: the issues the MR's description, title, branch and commits name, in one
+        list request; only when they name none, the API's closes_issues (which also knows the
+        project's own closing pattern), and only when the MR targets the default branch, where
+        GitLab fills it."""
         from checker.sources.gitlab import issue_item
 
-        wanted = _refs(item, job.project_path)
-        closing: list[dict[str, object]] = []
-        default_target = job.default_branch is not None and job.target_branch == job.default_branch
-        if default_target:
-            closing = client.closes_issues(job.project, job.iid)  # empty on other targets: the text is followed too
-        have = {int(str(i.get("iid"))) for i in closing if str(i.get("iid", "")).isdigit()}
-        missing = [n for n in wanted if n not in have]
-        fetched = client.issues(job.project, missing) if missing else []
+        wanted = _refs([item.texts[0], *self._commit_texts(job)], item.branch or "", job.project_path)
+        data: list[dict[str, object]] = []
+        if wanted:
+            data = client.issues(job.project, list(wanted))
+            closes = tuple(f"#{n}" for n, closing in wanted.items() if closing)
+        elif job.default_branch is not None and job.target_branch == job.default_branch:
+            data = client.closes_issues(job.project, job.iid)
+            closes = tuple(f"#{i.get('iid')}" for i in data)
+        else:
+            closes = ()
         linked: dict[str, WorkItem] = {}
-        for data in [*closing, *fetched]:
-            issue = issue_item(data, job.project_path)
+        for entry in data:
+            issue = issue_item(entry, job.project_path)
             linked[f"#{issue.key}"] = issue
             linked[f"{job.project_path}#{issue.key}"] = issue
-            epic = data.get("epic")
+            epic = entry.get("epic")
             if issue.parent and isinstance(epic, dict):  # Premium tiers return the epic inline; others have no such hop
                 linked.setdefault(issue.parent, WorkItem(kind="issue", key=issue.parent, title=str(epic.get("title") or "")))
-        if lost := [f"#{n}" for n in missing if f"#{n}" not in linked]:
+        if lost := [f"#{n}" for n in wanted if f"#{n}" not in linked]:
             self.notes.append(f"not found or not accessible to the token: {', '.join(lost)}")
-        closes = tuple(f"#{i.get('iid')}" for i in closing)
         return item._replace(linked=closes), linked
 
     def evaluate(self) -> app.Result:
@@ -171,7 +184,9 @@ class Run:
         return app.evaluate(pyramid, [item], today=self.today, linked=linked, goals_changed=changed, notes=self.notes)
 
     def publish(self, result: app.Result) -> None:
-        """One sticky note (marker AND written by the token's user) and one label, only when they change."""
+        """One sticky note (marker, and the token's fingerprint in its state) and one label, only
+        when they change. Whether the label is on comes from the state clew wrote in its note,
+        not from CI_MERGE_REQUEST_LABELS, a snapshot that a retried job keeps."""
         from checker.sources.gitlab import ApiError
 
         job, client, settings = self.job, self.client, self.settings
@@ -180,12 +195,15 @@ class Run:
         trace = result.traces[0]
         unaligned = trace.status in ("unaligned", "broken") or bool(result.failing)
         try:
+            ours = self._ours(client, job) if settings.note else None
+            state = render.read_state(ours.body) if ours is not None else None
+            labelled = state.label if state is not None else settings.label_name.lower() in {x.lower() for x in job.item.labels}
+            if settings.labels and unaligned != labelled:
+                client.set_label(job.project, job.iid, settings.label_name, unaligned)
+                labelled = unaligned
             if settings.note:
-                self._note(client, job, result, unaligned)
-            if settings.labels:
-                has = settings.label_name.lower() in {label.lower() for label in job.item.labels}
-                if unaligned != has:
-                    client.set_label(job.project, job.iid, settings.label_name, unaligned)
+                state = render.State(render.owner_of(settings.token), labelled and settings.labels)
+                self._note(client, job, result, ours, state, unaligned=unaligned)
         except ApiError as exc:
             if exc.status in (401, 403):
                 result.notes.append(
@@ -197,13 +215,26 @@ class Run:
             else:
                 result.notes.append(f"{exc}; the note or label may be out of date (CLEW_ON_API_ERROR: warn)")
 
-    def _note(self, client: Client, job: MergeRequestJob, result: app.Result, unaligned: bool) -> None:
-        marked = [n for n in client.notes(job.project, job.iid) if render.MARKER in n.body]
-        wanted = render.note(result, self.notes) if unaligned else render.resolved(result)
-        if any(n.body == wanted for n in marked):
-            return  # already says exactly this: nothing to write, no need to know who we are
-        me = client.username() if marked else ""
-        ours = next((n for n in marked if n.author == me), None)
+    def _ours(self, client: Client, job: MergeRequestJob) -> Note | None:
+        """clew's own note: marked, with this token's fingerprint. A note clew wrote before it kept
+        a fingerprint is recognised by its author, which costs one more read, once."""
+        owner = render.owner_of(self.settings.token)
+        marked = [n for n in client.notes(job.project, job.iid) if n.body.startswith(render.MARKER)]
+        mine = [n for n in marked if (s := render.read_state(n.body)) is not None and s.owner == owner]
+        if mine:  # the first written: a copy of its fingerprint pasted by someone else can only come later
+            return min(mine, key=lambda n: n.id)
+        legacy = [n for n in marked if render.read_state(n.body) is None]
+        if legacy:
+            me = client.username()
+            return next((n for n in legacy if n.author == me), None)
+        return None
+
+    def _note(
+        self, client: Client, job: MergeRequestJob, result: app.Result, ours: Note | None, state: render.State, *, unaligned: bool
+    ) -> None:
+        wanted = render.note(result, self.notes, state) if unaligned else render.resolved(result, state)
+        if ours is not None and ours.body == wanted:
+            return  # already says exactly this
         if ours is None:
             if unaligned:
                 client.create_note(job.project, job.iid, wanted)

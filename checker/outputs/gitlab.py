@@ -4,8 +4,10 @@ unique fingerprints free of line numbers, relative paths) and the sticky note.""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.outputs import review
 
@@ -13,6 +15,31 @@ if TYPE_CHECKING:
     from checker.app import Result
 
 MARKER = "<!-- clew:sticky-note v1 -->"
+_STATE = re.compile(r"^<!-- clew:state owner=([0-9a-f]{16}) label=([01]) -->$", re.M)
+
+
+class State(NamedTuple):
+    """What clew wrote last, kept in its own note: whose note it is (a fingerprint of the
+    token, never the token) and whether clew had put the label on. CI_MERGE_REQUEST_LABELS is
+    a snapshot taken when the pipeline was created, stale on a retried job; this is not."""
+
+    owner: str
+    label: bool
+
+    def line(self) -> str:
+        return f"<!-- clew:state owner={self.owner} label={int(self.label)} -->"
+
+
+def owner_of(token: str) -> str:
+    """The fingerprint that marks the notes written with this token."""
+    return hashlib.sha256(b"clew-sticky-note:" + token.encode()).hexdigest()[:16]
+
+
+def read_state(body: str) -> State | None:
+    found = _STATE.search(body) if body.startswith(MARKER) else None
+    return State(found[1], found[2] == "1") if found else None
+
+
 SEVERITY = {"error": "critical", "warning": "major", "notice": "info"}
 
 
@@ -41,9 +68,9 @@ def code_quality_json(result: Result) -> str:
     return json.dumps(code_quality(result), indent=2, ensure_ascii=False) + "\n"
 
 
-def note(result: Result, notes: list[str]) -> str:
-    return review.sticky(MARKER, result, notes)
+def note(result: Result, notes: list[str], state: State) -> str:
+    return review.sticky(f"{MARKER}\n{state.line()}", result, notes)
 
 
-def resolved(result: Result) -> str:
-    return review.resolved(MARKER, result)
+def resolved(result: Result, state: State) -> str:
+    return review.resolved(f"{MARKER}\n{state.line()}", result)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from checker.errors import ClewError
+from checker.errors import AuthError, ClewError, QueryRejected
 from checker.work import WorkItem
 
 PARENT_DEPTH = 4
@@ -29,6 +29,23 @@ PR = (
 
 class ApiError(ClewError):
     """The API could not give what clew needed (after retries)."""
+
+
+TOKEN_HELP = "set the action's `token` input (or GITHUB_TOKEN, or GH_TOKEN outside Actions) to a valid token"
+
+
+def _graphql_data(data: Any) -> dict[str, Any]:
+    """The `data` of a GraphQL answer. No `data` key at all means GitHub rejected the document
+    itself (a validation error: clew's own doing, never an outage); `data: null` is an outage."""
+    errors = [str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
+    if isinstance(data, dict) and errors and "data" not in data:
+        raise QueryRejected(
+            f"GitHub rejected clew's GraphQL query ({'; '.join(errors[:3])}). This is a bug in clew, not an outage, "
+            "so the check fails instead of passing open; please report it with the pull request's title and body"
+        )
+    if not isinstance((data or {}).get("data"), dict):
+        raise ApiError(f"GitHub GraphQL returned no data: {'; '.join(errors) or 'empty response'}")
+    return dict(data["data"])
 
 
 class Comment(NamedTuple):
@@ -196,6 +213,8 @@ class Client:
         try:
             _, data = self.requester.requestJsonAndCheck(verb, url, input=payload)
         except GithubException as exc:
+            if exc.status == 401:
+                raise AuthError(f"GitHub rejected the token (HTTP 401: {_message(exc.data)}): {TOKEN_HELP}") from None
             raise ApiError(
                 f"GitHub API {verb} {_short(url)} failed with HTTP {exc.status}: {_message(exc.data)}",
             ) from None
@@ -210,9 +229,7 @@ class Client:
         query, variables = build_query(kind, number, refs, goals_expr, own)
         data = self._call("POST", self.graphql_url, {"query": query, "variables": variables})
         errors = [str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
-        if not isinstance((data or {}).get("data"), dict):
-            raise ApiError(f"GitHub GraphQL returned no data: {'; '.join(errors) or 'empty response'}")
-        return parse_response(data["data"], refs, own), errors
+        return parse_response(_graphql_data(data), refs, own), errors
 
     def create_comment(self, repo: str, number: int, body: str) -> None:
         self._call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": body})
@@ -341,10 +358,7 @@ def fetch_report_page(
     if after is None:
         variables.update(json=f"HEAD:{paths[0]}", markdown=f"HEAD:{paths[1]}")
     data = client._call("POST", client.graphql_url, {"query": report_query(after is None), "variables": variables})
-    if not isinstance((data or {}).get("data"), dict):
-        errors = "; ".join(str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict))
-        raise ApiError(f"GitHub GraphQL returned no data: {errors or 'empty response'}")
-    page = parse_report_page(data["data"], own)
+    page = parse_report_page(_graphql_data(data), own)
     if page.head is not None:  # the report files, keyed by their paths
         names = {"reportJson": paths[0], "reportMarkdown": paths[1]}
         page = page._replace(head=page.head._replace(files={names[k]: v for k, v in page.head.files.items()}))

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from checker.errors import ClewError
+from checker.errors import AuthError, ClewError
 from checker.work import WorkItem
 
 MAX_RETRIES = 3
@@ -75,6 +75,11 @@ class Client:
         try:
             return action()
         except gitlab.exceptions.GitlabError as exc:
+            if exc.response_code == 401:
+                raise AuthError(
+                    f"GitLab rejected the token (HTTP 401 on {what}): set CLEW_GITLAB_TOKEN (or GITLAB_TOKEN) to a valid, "
+                    "unexpired project access token with the api scope, in a masked CI/CD variable"
+                ) from None
             raise ApiError(
                 f"GitLab API {what} failed with HTTP {exc.response_code}: {str(exc.error_message)[:200]}", exc.response_code
             ) from None
