@@ -8,13 +8,13 @@ against `match`, then its changed paths. Exemptions come before all of them;
 the escape hatch after.
 """
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Literal, NamedTuple
 
 from checker import globs, references
 from checker.compiled import MatchRule, Pyramid
 from checker.references import PLACEHOLDER_REASONS, Syntax
+from checker.regex import compile_user
 from checker.work import Reference, WorkItem
 
 Status = Literal["aligned", "budget", "exempt", "escape", "unaligned", "broken"]
@@ -73,7 +73,7 @@ class Rule:
         self.branches = tuple((p, globs.compiled(p)) for p in rule.branches)
         self.paths = tuple((p, globs.compiled(p)) for p in rule.paths)
         self.authors = frozenset(a.lower() for a in rule.authors)
-        self.titles = tuple((p, re.compile(p)) for p in rule.titles)
+        self.titles = tuple((p, compile_user(p)) for p in rule.titles)
 
     def branch(self, branch: str) -> str | None:
         name = branch.strip("/")

@@ -135,3 +135,18 @@ def test_suggestions_are_ranked_deterministic_and_explained(tmp_path: Path) -> N
     assert [s.score for s in first] == sorted((s.score for s in first), reverse=True)
     assert len(suggest(cfg.pyramid(), commit("Make the onboarding wizard faster"), limit=3)) <= 3
     assert suggest(cfg.pyramid(), commit("zzz qqq")) == []
+
+
+def test_a_catastrophic_title_pattern_runs_in_linear_time() -> None:
+    """`^(a+)+$` against 30 a's and a b took 26 s with a backtracking engine, doubling per character."""
+    import time
+
+    from checker.compiled import MatchRule
+    from checker.trace import Rule
+
+    rule = Rule(MatchRule(titles=("^(a+)+$",)))
+    started = time.perf_counter()
+    for length in (30, 1_000, 100_000):
+        assert rule.title("a" * length + "b") is None
+    assert rule.title("a" * 40) == "^(a+)+$"
+    assert time.perf_counter() - started < 1.0

@@ -52,10 +52,35 @@ def _parse_share(value: Any) -> Any:
 
 
 def _check_regex(value: str) -> str:
+    from checker.regex import RegexError, compile_user
+
     try:
-        re.compile(value)
-    except re.error as exc:
+        compile_user(value)
+    except RegexError as exc:
         raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+def _check_glob(value: str) -> str:
+    """`*` (one segment), `**` (any depth) and `?`; anything else matches itself."""
+    if not value.strip():
+        raise ValueError("an empty glob matches nothing: remove it")
+    if "***" in value:
+        raise ValueError(f"invalid glob {value!r}: '***' means nothing; write '*' (within a directory) or '**' (across directories)")
+    if value.count("[") != value.count("]"):
+        raise ValueError(
+            f"invalid glob {value!r}: an unmatched bracket; clew's globs have no character classes (brackets match themselves)"
+        )
+    return value
+
+
+def _check_branch_glob(value: str) -> str:
+    _check_glob(value)
+    if "[" in value:
+        raise ValueError(
+            f"invalid branch glob {value!r}: git branch names cannot hold '[', and clew's globs have no character classes; "
+            "list each branch pattern instead"
+        )
     return value
 
 
@@ -84,7 +109,10 @@ def _rule_shorthand(value: Any) -> Any:
 
 Id = Annotated[str, BeforeValidator(_id_from_number), AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN})]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+TITLES = "Regular expressions searched in the title (RE2 syntax, run in linear time: no backreferences or lookaround)."
 Regex = Annotated[str, AfterValidator(_check_regex)]
+Glob = Annotated[str, AfterValidator(_check_glob)]
+BranchGlob = Annotated[str, AfterValidator(_check_branch_glob)]
 RepoPath = Annotated[str, AfterValidator(_check_repo_path)]
 Percent = Annotated[float, BeforeValidator(_parse_share), Field(gt=0, le=100)]
 
@@ -98,10 +126,10 @@ class Match(Strict):
 
     labels: list[str] = Field(default_factory=list, description="Issue or PR labels, compared case-insensitively.")
     milestones: list[str] = Field(default_factory=list, description="Milestone titles.")
-    branches: list[str] = Field(default_factory=list, description="Branch-name globs, e.g. 'mobile/*'.")
-    paths: list[str] = Field(default_factory=list, description="Changed-path globs, e.g. 'apps/mobile/**'.")
+    branches: list[BranchGlob] = Field(default_factory=list, description="Branch-name globs, e.g. 'mobile/*'.")
+    paths: list[Glob] = Field(default_factory=list, description="Changed-path globs, e.g. 'apps/mobile/**'.")
     authors: list[str] = Field(default_factory=list, description="Author logins, e.g. 'dependabot[bot]'.")
-    titles: list[Regex] = Field(default_factory=list, description="Regular expressions searched in the title.")
+    titles: list[Regex] = Field(default_factory=list, description=TITLES)
 
     def is_empty(self) -> bool:
         return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles))
@@ -165,8 +193,8 @@ class Exempt(Strict):
 
     authors: list[str] = Field(default_factory=list, description="Author logins, e.g. `release-please[bot]`.")
     labels: list[str] = Field(default_factory=list, description="Labels that make work exempt.")
-    titles: list[Regex] = Field(default_factory=list, description="Regular expressions searched in the title.")
-    branches: list[str] = Field(default_factory=list, description="Branch-name globs.")
+    titles: list[Regex] = Field(default_factory=list, description=TITLES)
+    branches: list[BranchGlob] = Field(default_factory=list, description="Branch-name globs.")
 
 
 class References(Strict):
