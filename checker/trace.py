@@ -8,6 +8,7 @@ against `match`, then its changed paths. Exemptions come before all of them;
 the escape hatch after.
 """
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Literal, NamedTuple
 
@@ -151,8 +152,21 @@ class Index:
         return hops
 
 
+REPORT_TRAILER = "Clew-Report"
+_REPORT_CLAIM = re.compile(rf"(?im)^{REPORT_TRAILER}:[ \t]*\S")
+
+
+def claims_report(item: WorkItem) -> bool:
+    """Whether the item says it is clew's report commit: a commit carrying the trailer, or a
+    branch or PR all of whose commits do. Only a claim: see `Tracer._report_commit`."""
+    if item.kind == "commit":
+        return REPORT_TRAILER in item.body and _REPORT_CLAIM.search(item.body) is not None
+    return bool(item.commits) and all(claims_report(c) for c in item.commits)
+
+
 class Tracer:
     def __init__(self, pyramid: Pyramid) -> None:
+        self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path))
         self.index = Index(pyramid)
         self.syntax = Syntax(pyramid.trailers, pyramid.escape)
         self.label_prefix = pyramid.label_prefix.lower()
@@ -216,7 +230,15 @@ class Tracer:
             self._explicit[goals] = known
         return known or None
 
+    def _report_commit(self, item: WorkItem) -> bool:
+        """clew's own report commit: it claims to be (the trailer clew writes) and changes
+        nothing but the report files. The trailer alone exempts nothing: typed on real work,
+        the paths give it away; with no paths known, the claim is not taken."""
+        return bool(item.paths) and claims_report(item) and self.report_paths.issuperset(item.paths)
+
     def _exempt(self, item: WorkItem) -> str | None:
+        if self._report_commit(item):
+            return "clew's own report commit"
         ex = self.exempt
         if item.author and item.author.lower() in ex.authors:
             return f"author {item.author}"

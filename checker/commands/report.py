@@ -9,15 +9,18 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from checker.errors import ClewError
+from checker import safewrite
+from checker.errors import ClewError, GitError
 from checker.report import collect_local
 from checker.sources import git
 from checker.term import progress
-from checker.trace import Trace, Tracer
+from checker.trace import REPORT_TRAILER, Trace, Tracer, claims_report
 
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
@@ -33,6 +36,35 @@ class Written(NamedTuple):
     report: m.Report
     files: dict[str, str]  # repository path -> new content
     changed: list[str]
+    where: dict[str, str]  # repository path -> the setting that names it ("goals.yml:31: report.markdown")
+
+
+def report_message(report: m.Report) -> str:
+    """The report commit's message, the same on every surface: `[skip ci]` so that no CI runs
+    on it, and the trailer that marks it as clew's own (exempt when it changes only the report
+    files; see checker.trace), which needs no id in anyone's goals file."""
+    h = report.headline
+    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
+    return f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\n{REPORT_TRAILER}: v1\n"
+
+
+def _settings_where(goals_text: str, display: str, settings: Any) -> dict[str, str]:
+    """Where each report path is set (keyed `markdown` and `json`): file:line of its key under
+    `report:`, or the default it has."""
+    lines = goals_text.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"report\s*:", line)), None)
+    where = {}
+    for key, path in (("markdown", settings.markdown), ("json", settings.json_path)):
+        found = None
+        if start is not None:
+            for number in range(start + 1, len(lines)):
+                if lines[number][:1] not in (" ", "\t", "#", ""):
+                    break
+                if re.match(rf"\s+{key}\s*:", lines[number]):
+                    found = number + 1
+                    break
+        where[key] = f"{display}:{found}: report.{key}" if found else f"report.{key} (default {path!r})"
+    return where
 
 
 @contextlib.contextmanager
@@ -81,9 +113,11 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         early if isinstance(early, Trace) else tracer.trace(unit, refs=early) for early, unit in zip(settled, found.items, strict=True)
     ]
     units = found.items
-    if not every:  # suggestions read all the paths of the few units that get them
-        for at, paths in collect_local.all_paths(root, found, suggested(traces)).items():
-            traces[at] = traces[at]._replace(item=traces[at].item._replace(paths=paths))
+    if not every:  # suggestions, and commits claiming to be clew's report, read all the paths of their units
+        claimed = [at for at, trace in enumerate(traces) if trace.status != "exempt" and claims_report(trace.item)]
+        for at, paths in collect_local.all_paths(root, found, [*suggested(traces), *claimed]).items():
+            item = traces[at].item._replace(paths=paths)
+            traces[at] = tracer.trace(item) if at in claimed else traces[at]._replace(item=item)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     report = build(
         pyramid,
@@ -97,7 +131,8 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
     )
     progress("")
     settings = pyramid.report
-    return root, _render(pyramid, report, {p: _read(root / p) for p in (settings.markdown, settings.json_path)})
+    current = {p: _read(root / p) for p in (settings.markdown, settings.json_path)}
+    return root, _render(pyramid, report, current, _settings_where(text.decode("utf-8", "replace"), display, settings))
 
 
 class Made(NamedTuple):
@@ -109,14 +144,22 @@ class Made(NamedTuple):
     current: dict[str, str]
 
 
-def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str]) -> Written:
-    """Both files, and which of them changed in more than their timestamp."""
+def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: dict[str, str]) -> Written:
+    """Both files, and which of them changed in more than their timestamp. Paths that could
+    never be written safely are refused here, before anything is written or sent."""
     from checker.report.render import json_text, markdown, unchanged
 
     settings = pyramid.report
+    goals = pyramid.file.split("@", 1)[0]
+    if settings.markdown == settings.json_path:
+        named = where["markdown"] if "(default" in where["json"] else where["json"]
+        raise safewrite.UnsafePath(f"{named}: the JSON report and the Markdown report name the same file, {settings.json_path!r}")
+    labels = {settings.markdown: where["markdown"], settings.json_path: where["json"]}
+    for path, label in labels.items():
+        safewrite.check(path, setting=label, goals=goals)
     files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
     changed = [p for p, t in files.items() if not unchanged(current.get(p) or "", t)]
-    return Written(report, files, changed)
+    return Written(report, files, changed, labels)
 
 
 def _forge_report(
@@ -166,28 +209,68 @@ def diff(current: dict[str, str], written: Written) -> str:
 
 
 def write(root: Path, written: Written) -> str:
+    """The changed files, each atomically and inside the repository (checker.safewrite)."""
+    safewrite.clean_leftovers(root, list(written.files))
     if not written.changed:
         return "clew: the report is unchanged (only the timestamp would change); nothing written\n"
     for path in written.changed:
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(written.files[path], encoding="utf-8")
+        safewrite.write(root, path, written.files[path], setting=written.where.get(path, path))
     return f"clew: wrote {', '.join(written.changed)}\n"
 
 
+LOCK_WAIT = 10.0  # seconds a local report commit waits for another git process (another report run) to finish
+
+
 def commit(root: Path, written: Written) -> str:
-    """Both files in one commit, marked [skip ci]; never on clew's own report commit."""
-    head_subject = git.git(["log", "-1", "--format=%s"], root, check=False).strip()
-    if head_subject.startswith(COMMIT_SUBJECT):
+    """Both files in one commit, marked [skip ci]; never on clew's own report commit. What is
+    compared is the committed report (HEAD), not the working tree: a plain `clew report` before,
+    or a run interrupted after writing or staging, leaves files that this run finishes committing."""
+    from checker.report.render import unchanged
+
+    head = git.git(["log", "-1", "--format=%s%n%b"], root, check=False)
+    if head.startswith(COMMIT_SUBJECT) and f"\n{REPORT_TRAILER}:" in head:
         return "clew: HEAD is clew's own report commit; not committing again\n"
-    message = write(root, written)
-    if not written.changed:
-        return message
-    git.git(["add", "--", *written.changed], root)
-    h = written.report.headline
-    body = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%.\n\nObjective: report"
-    git.git(["commit", "-q", "--no-verify", "-m", f"{COMMIT_SUBJECT} [skip ci]", "-m", body, "--", *written.changed], root)
-    return message + f"clew: committed {', '.join(written.changed)}\n"
+    on_disk = {path: _read(root / path) for path in written.files}
+    message = write(root, written._replace(changed=[p for p, text in written.files.items() if not unchanged(on_disk[p], text)]))
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        committed = {path: (git.show("HEAD", path, root) or b"").decode("utf-8", "replace") for path in written.files}
+        pending = [p for p, text in written.files.items() if not unchanged(committed[p], text)]
+        if not pending:
+            return message if "unchanged" in message else message + "clew: HEAD already holds this report; nothing committed\n"
+        try:
+            git.git(["add", "--", *pending], root)
+            git.git(["commit", "-q", "--no-verify", "-m", report_message(written.report), "--", *pending], root)
+        except GitError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # another git process holds the index, or committed first: compare with HEAD again
+            continue
+        return message + f"clew: committed {', '.join(pending)}\n"
+
+
+@contextlib.contextmanager
+def _one_at_a_time(root: Path) -> Iterator[None]:
+    """Local report runs in one repository take turns (a lock in the git directory), so a
+    second run sees what the first committed instead of racing it."""
+    import fcntl
+
+    _, common = git.repo_dirs(root)
+    (common / "clew").mkdir(exist_ok=True)
+    with open(common / "clew" / "report.lock", "w", encoding="utf-8") as handle:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ClewError("another `clew report` has held this repository for a minute; nothing was written") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Options(NamedTuple):
@@ -244,7 +327,8 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     gathered = Gathered(collected.merged, collected.open_issues, collected.open_pulls, collected.linked, goals_digest)
     report = _forge_report(pyramid, "github", gathered, previous, start=start, today=today)
     current = collected.head.files if collected.head else {}
-    return Made(_render(pyramid, report, current), client, collected.head, current)
+    where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
+    return Made(_render(pyramid, report, current, where), client, collected.head, current)
 
 
 def commit_github(written: Written, client: Any, head: Any) -> str:
@@ -258,9 +342,7 @@ def commit_github(written: Written, client: Any, head: Any) -> str:
         raise ClewError("the repository's default branch could not be read; nothing was committed")
     if os.environ.get("GITHUB_EVENT_NAME") == "push" and head.message.startswith(COMMIT_SUBJECT):
         return "clew: this run was triggered by clew's own report commit; not committing again\n"
-    h = written.report.headline
-    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
-    message = f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\nObjective: report"
+    message = report_message(written.report)
     for _attempt in range(3):
         pending = [p for p, t in written.files.items() if not unchanged(head.files.get(p, ""), t)]
         if not pending:
@@ -314,7 +396,8 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
     report = _forge_report(pyramid, "gitlab", gathered, previous, start=start, today=today)
     versions["__branch__"] = branch
-    return Made(_render(pyramid, report, current), client, versions, current)
+    where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
+    return Made(_render(pyramid, report, current, where), client, versions, current)
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
@@ -326,9 +409,7 @@ def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]
     _, _, project, branch = _gitlab_env()
     if os.environ.get("CI_PIPELINE_SOURCE") == "push" and os.environ.get("CI_COMMIT_TITLE", "").startswith(COMMIT_SUBJECT):
         return "clew: this pipeline runs on clew's own report commit; not committing again\n"
-    h = written.report.headline
-    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
-    message = f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\nObjective: report"
+    message = report_message(written.report)
     for _attempt in range(3):
         if not written.changed:
             return "clew: the branch already holds this report; nothing committed\n"
@@ -377,7 +458,8 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     root, written = make(cwd, goals, today, options.window)
     if options.dry_run:
         return diff({path: _read(root / path) for path in written.files}, written)
-    return commit(root, written) if options.commit else write(root, written)
+    with _one_at_a_time(root):
+        return commit(root, written) if options.commit else write(root, written)
 
 
 def status_lines(report: m.Report, color: bool) -> str:

@@ -46,7 +46,8 @@ def git(args: Sequence[str], cwd: Path, *, check: bool = True) -> str:
         raise GitError("git is not installed or not on the PATH") from None
     if check and proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:3])} failed: {message[-1] if message else 'exit ' + str(proc.returncode)}")
+        locked = [line for line in message if "index.lock" in line]  # another git process is at work: say which file
+        raise GitError(f"git {' '.join(args[:3])} failed: {(locked or message or ['exit ' + str(proc.returncode)])[-1]}")
     return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
 
 
