@@ -87,6 +87,7 @@ def evaluate(
     today: dt.date,
     linked: Mapping[str, WorkItem] | None = None,
     goals_changed: bool = False,
+    goals_file: str | None = None,
     extra: Sequence[Finding] = (),
     notes: Sequence[str] = (),
     doc: Document | None = None,
@@ -96,7 +97,9 @@ def evaluate(
     item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in REGISTRY.values() if rule.scope == "item"]
     raw: list[Finding] = []
     for trace in traces:
-        ctx = ItemContext(pyramid, trace, today, goals_changed)
+        # With `goals_file`, only the items that edit it are told so (one commit of a push, not all of them).
+        edits = goals_changed and (goals_file is None or not trace.item.paths or goals_file in trace.item.paths)
+        ctx = ItemContext(pyramid, trace, today, edits)
         raw.extend(f for rule, settings in item_rules for f in rule.check(ctx, settings))
     findings = apply_severities(raw, pyramid.severities) + list(extra)
     untraced = [t for t in traces if t.status in ("unaligned", "broken")]

@@ -117,4 +117,18 @@ def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3) -> list[Suggestion
         score = sum(idf[w] ** 2 for w in common) / norm if norm else 0.0
         ranked.append(Suggestion(ident, kind, title, round(min(1.0, score), 3), tuple(common)))
     ranked.sort(key=lambda s: (-s.score, s.id))
-    return ranked[:limit]
+    return ranked[:limit] or closest_ids(docs, item)
+
+
+FALLBACK = 10
+
+
+def closest_ids(docs: list[tuple[str, str, str, Counter[str], float]], item: WorkItem) -> list[Suggestion]:
+    """No word in common with any target: still the valid ids, closest title first (by
+    characters), so that the fix stays one line. Score 0 and nothing matched say so."""
+    from difflib import SequenceMatcher
+
+    wanted = f"{item.title} {item.branch or ''}".lower()
+    scored = [(SequenceMatcher(None, wanted, f"{ident} {title}".lower()).ratio(), ident, kind, title) for ident, kind, title, *_ in docs]
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [Suggestion(ident, kind, title, 0.0, ()) for _, ident, kind, title in scored[:FALLBACK]]

@@ -10,7 +10,7 @@ from checker import __version__
 from checker.commands.init import starter
 from checker.config import load_config
 from checker.term import use_color
-from tests.conftest import ROOT, clew_process, goals_text
+from tests.conftest import ROOT, clew_process, goals_text, make_repo
 
 
 def test_version(clew, tmp_path: Path) -> None:
@@ -132,3 +132,28 @@ def test_readme_documents_exit_codes_and_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for needle in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "clew validate", "clew check", "clew hook install"):
         assert needle in readme
+
+
+@pytest.mark.parametrize("name", ["goals.yml", ".github/goals.yml"])
+def test_a_goals_link_to_a_file_outside_the_repository_is_not_read(tmp_path: Path, name: str) -> None:
+    secret = tmp_path / "netrc"
+    secret.write_text("machine api.github.com\n  login me\n  password ghp_s3cretvalue\n")
+    repo = make_repo(tmp_path / "work")
+    repo.commit("Start\n\nObjective: retention")
+    (repo.path / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo.path / name).symlink_to(secret)
+    for args in (("validate",), ("check", "--range", "..HEAD"), ("report", "--dry-run")):
+        run = clew_process(repo.path, *args)
+        assert run.code == 2, (args, run.err)
+        assert "symbolic link to a file outside the repository" in run.err
+        assert "s3cret" not in run.out + run.err
+    push = clew_process(repo.path, "pre-push", stdin=f"refs/heads/main {repo.git('rev-parse', 'HEAD')} refs/heads/main {'0' * 40}\n")
+    assert push.code == 2
+    assert "s3cret" not in push.out + push.err
+
+
+def test_a_goals_link_inside_the_repository_is_followed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "work")
+    repo.write("strategy/goals.yml", goals_text())
+    (repo.path / "goals.yml").symlink_to("strategy/goals.yml")
+    assert clew_process(repo.path, "validate").code == 0

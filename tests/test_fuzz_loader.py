@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.config import load_config
 from checker.errors import ClewError, GoalsError
+from tests.conftest import clew_process
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20), st.dates().map(str))
 keys = st.sampled_from(
@@ -85,3 +87,26 @@ def test_random_bytes_give_clean_errors(tmp_path: Path, data: bytes) -> None:
 @given(text=st.text(alphabet=st.sampled_from(list("version: 1\n-[]{}&*!|>'\"#%@`\t ,?:abc")), max_size=120))
 def test_random_yaml_punctuation_gives_clean_errors(tmp_path: Path, text: str) -> None:
     _load(tmp_path, text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version: 1\nmission: x\nobjectives: " + "[" * 10_000 + "]" * 10_000 + "\n",
+        "version: 1\nmission: x\nobjectives: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n",
+        "version: 1\nmission: x\nobjectives:\n" + "".join("  " * i + "-\n" for i in range(1, 3_000)),
+    ],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_a_ten_thousand_deep_yaml_is_a_goals_error_not_a_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "goals.yml"
+    path.write_text(text)
+    with pytest.raises(GoalsError) as caught:
+        load_config(path, "goals.yml")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.line >= 3
+    assert "nests more than 64 levels deep" in diagnostic.message
+    run = clew_process(tmp_path, "validate")
+    assert run.code == 2
+    assert "Traceback" not in run.err
+    assert "internal error" not in run.err

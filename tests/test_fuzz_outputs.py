@@ -125,7 +125,8 @@ def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str
     result = app.evaluate_config(cfg, [item], today=dt.date(2026, 11, 21))
     _log_is_safe(fenced(text.render(result, color=False)) + "\n".join(github.annotation_lines(result)))
     _markdown_is_safe(github.comment(result, [title]), github.MARKER)
-    _markdown_is_safe(gitlab.note(result, [body]), gitlab.MARKER)
+    state = gitlab.State("0" * 16, label=False)
+    _markdown_is_safe(gitlab.note(result, [body], state), f"{gitlab.MARKER}\n{state.line()}")
     _markdown_is_safe(github.summary(result, [branch]))
     for document in (jsonfmt.render(result), sarif.render(result), gitlab.code_quality_json(result)):
         json.loads(document)

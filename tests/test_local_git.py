@@ -419,3 +419,28 @@ def test_control_characters_in_a_message_or_a_name_are_text(tmp_path: Path) -> N
     today = dt.date.today()
     (unit,) = collect_local.units(collect_local.start(repo.path, today - dt.timedelta(days=2), today, paths=True, beside=True))
     assert (unit.title, unit.paths) == ("Evil \x1e sub\x1fject", NAMES)
+
+
+@pytest.mark.parametrize("oid", ["--output=PWNED", "-p", "HEAD", "a" * 39 + "g", "main"])
+def test_an_object_id_that_is_not_hex_never_reaches_git(pushable: Repo, oid: str) -> None:
+    head = pushable.git("rev-parse", "HEAD")
+    for line in (f"refs/heads/x {oid} refs/heads/x {'0' * 40}\n", f"refs/heads/x {head} refs/heads/x {oid}\n"):
+        run = clew_process(pushable.path, "pre-push", stdin=line)
+        assert run.code == 2, run.err
+        assert "is not an object id" in run.err
+        assert not (pushable.path / "PWNED").exists()
+
+
+def test_per_commit_names_only_the_commit_that_adds_the_goals_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "fresh")
+    repo.commit("Add the goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit("Login form\n\nInitiative: mobile-ux", {"src/login.py": "x = 1\n"})
+    repo.commit("Wizard\n\nInitiative: onboarding", {"src/wizard.py": "y = 2\n"})
+    head = repo.git("rev-parse", "HEAD")
+    run = clew_process(repo.path, "pre-push", "--per-commit", stdin=f"refs/heads/main {head} refs/heads/main {'0' * 40}\n")
+    assert run.code == 0, run.err
+    edits = [line for line in run.err.splitlines() if "[goals-changed-in-change]" in line]
+    assert len(edits) == 1, run.err
+    assert repo.git("rev-parse", "--short=10", "HEAD~2") in edits[0]
+    check = clew_process(repo.path, "check", "--range", f"{repo.git('rev-parse', 'HEAD~2')}~0..HEAD", "--per-commit")
+    assert "[goals-changed-in-change]" not in check.out

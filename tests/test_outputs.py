@@ -98,3 +98,15 @@ def test_json_document_shape(tmp_path: Path) -> None:
     unaligned = document["items"][2]
     assert unaligned["suggestions"][0]["id"] == "onboarding"
     assert document["items"][0]["hops"][0] == {"step": "closes #17", "evidence": "Users log out", "signal": "linked issue"}
+
+
+def test_bare_urls_in_untrusted_text_are_not_linked() -> None:
+    """GitHub and GitLab link bare `https://…` and `www.…` by themselves: in a PR title they
+    would put an attacker's link in clew's comment and in ALIGNMENT.md."""
+    from checker.outputs import markdown as md
+
+    rendered = md.text("Fix login, see https://evil.example/x or WWW.evil.example or ftp://files.example and mailto:a@b.c")
+    for live in ("https://", "www.", "WWW.", "ftp://", "mailto:", "a@b"):
+        assert live not in rendered, live
+    assert "evil.example/x" in rendered, "the text is kept, only not linked"
+    assert md.text("wwwhat.example") == "wwwhat.example"

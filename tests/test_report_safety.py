@@ -199,3 +199,31 @@ def test_the_local_report_counts_its_own_commits_as_exempt(repo: Repo) -> None:
     rows = [row for row in data["items"] if row["title"].startswith("clew: update the alignment report")]
     assert rows
     assert {row["status"] for row in rows} == {"exempt"}, rows
+
+
+# --- a shallow clone says what it misses (item 8)
+
+
+def test_a_shallow_clone_says_what_the_report_misses_and_how_to_fix_it(repo: Repo, tmp_path: Path) -> None:
+    import datetime as dt
+
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    today = dt.date.today()
+    for days_ago in range(60, 0, -6):
+        stamp = f"{(today - dt.timedelta(days=days_ago)).isoformat()}T10:00:00+00:00"
+        repo.write(f"src/f{days_ago}.py", "x\n")
+        repo.git("add", "-A")
+        repo.git(
+            "commit", "-q", "-m", f"Change {days_ago}\n\nObjective: growth", env={"GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
+        )
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{repo.path}", str(shallow)], check=True)
+    run = clew_process(shallow, "report", env={"GITHUB_ACTIONS": "true"})
+    assert run.code == 0, run.err
+    assert "this is a shallow clone: history stops at" in run.err
+    assert "set `fetch-depth: 0` on actions/checkout" in run.err
+    assert "shallow clone" in (shallow / "ALIGNMENT.md").read_text()
+    gitlab = clew_process(shallow, "report", "--dry-run", env={"GITLAB_CI": "true"})
+    assert "`GIT_DEPTH: 0`" in gitlab.err
+    full = clew_process(repo.path, "report", "--dry-run")
+    assert "shallow" not in full.err

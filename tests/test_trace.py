@@ -3,6 +3,7 @@ protection and a depth limit, budgets, exemptions, the escape hatch."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from checker.suggest import suggest
 from checker.trace import MAX_DEPTH, Tracer
 from checker.work import WorkItem
 from tests.helpers import commit, config
+
+TODAY = dt.date(2026, 11, 21)
 
 
 @pytest.fixture
@@ -134,7 +137,21 @@ def test_suggestions_are_ranked_deterministic_and_explained(tmp_path: Path) -> N
     assert all(0 < s.score <= 1 for s in first)
     assert [s.score for s in first] == sorted((s.score for s in first), reverse=True)
     assert len(suggest(cfg.pyramid(), commit("Make the onboarding wizard faster"), limit=3)) <= 3
-    assert suggest(cfg.pyramid(), commit("zzz qqq")) == []
+    fallback = suggest(cfg.pyramid(), commit("zzz qqq"))
+    assert {s.id for s in fallback} == {n.id for n in cfg.pyramid().nodes if n.state == "active"}, "no word matches: every valid id"
+    assert all(s.score == 0 and s.matched == () for s in fallback)
+
+
+def test_work_matching_no_word_still_gets_the_one_line_fix(tmp_path: Path) -> None:
+    from checker import app
+    from checker.outputs import review, text
+
+    cfg = config(tmp_path)
+    result = app.evaluate_config(cfg, [WorkItem(kind="pr", key="9", title="Grwoth experiment zzz")], today=TODAY)
+    shown = text.render(result, color=False)
+    assert "no words in common with any objective; valid ids, closest first: growth," in shown
+    comment = review.body(result, [])
+    assert "Valid ids, closest first (add `Objective: <id>`): `growth`" in comment
 
 
 def test_a_catastrophic_title_pattern_runs_in_linear_time() -> None:

@@ -89,7 +89,7 @@ def run(cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today:
     config = app.configure(root, goals)
     plan = plan_range(root, spec, per_commit)
     judged, changed, notes = config_at_base(root, config, plan)
-    result = app.evaluate_config(judged, plan.items, today=today, goals_changed=changed, notes=plan.notes + notes)
+    result = app.evaluate_config(judged, plan.items, today=today, goals_changed=changed, goals_file=config.file, notes=plan.notes + notes)
     if judged is not config:  # the rules about the goals file speak of the current file
         result.findings = [f for f in result.findings if f.location is None] + app.goals_findings(config, today)
         result.doc = config.doc

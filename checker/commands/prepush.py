@@ -51,6 +51,12 @@ def parse_updates(text: str) -> list[Update]:
         if len(parts) != 4:
             raise ClewError(f"pre-push input line {number} is not '<local ref> <local oid> <remote ref> <remote oid>': {line[:120]!r}")
         update = Update(*parts)
+        for oid in (update.local_oid, update.remote_oid):
+            if len(oid) not in (40, 64) or not all(c in "0123456789abcdef" for c in oid):
+                raise ClewError(
+                    f"pre-push input line {number}: {oid[:80]!r} is not an object id (40 or 64 hexadecimal digits); "
+                    "git writes these lines itself, so this input did not come from git"
+                )
         if _zero(update.local_oid) or not update.remote_ref.startswith("refs/heads/"):
             continue
         updates.append(update)
@@ -105,10 +111,10 @@ def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: 
     old = git.show(base, display, root) if changed and base else None
     if old is None:
         notes = [f"{display} is new in this push: judged against the new file"] if changed else []
-        return app.evaluate(current, items, today=today, goals_changed=changed, notes=notes)
+        return app.evaluate(current, items, today=today, goals_changed=changed, goals_file=display, notes=notes)
     judged = pyramid_for(old, f"{display}@{base[:12] if base else ''}", path, cache)
     notes = [f"{display} changes here: work judged against its version at {base[:12] if base else ''}"]
-    return app.evaluate(judged, items, today=today, goals_changed=True, notes=notes)
+    return app.evaluate(judged, items, today=today, goals_changed=True, goals_file=display, notes=notes)
 
 
 def _parse_args(argv: Sequence[str]) -> tuple[str | None, bool, str]:

@@ -10,8 +10,9 @@ import datetime as dt
 import gc
 import os
 import re
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -119,6 +120,12 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
             item = traces[at].item._replace(paths=paths)
             traces[at] = tracer.trace(item) if at in claimed else traces[at]._replace(item=item)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    notes = ["local history: no open issues or pull requests were read"]
+    shallow = (cut := git.shallow_since(common, root)) is not None and cut > start.isoformat()
+    if shallow and cut is not None:
+        notes.insert(0, shallow_note(cut, start, os.environ))
+        progress("")
+        sys.stderr.write(f"clew: warning: {notes[0]}\n")
     report = build(
         pyramid,
         units,
@@ -126,13 +133,29 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         window_start=start,
         source="git",
         generated_at=now,
-        notes=["local history: no open issues or pull requests were read"],
+        notes=notes,
+        complete=not shallow,
         traced=traces,
     )
     progress("")
     settings = pyramid.report
     current = {p: _read(root / p) for p in (settings.markdown, settings.json_path)}
     return root, _render(pyramid, report, current, _settings_where(text.decode("utf-8", "replace"), display, settings))
+
+
+def shallow_note(cut: str, start: dt.date, env: Mapping[str, str]) -> str:
+    """What a report over a shallow clone misses, and the one-line fix where clew runs."""
+    missing = (dt.date.fromisoformat(cut) - start).days if cut[:1].isdigit() else None
+    span = f"the first {missing} days of the {start.isoformat()} window" if missing is not None else "part of the window"
+    fix = "fetch the full history"
+    if env.get("GITHUB_ACTIONS") == "true":
+        fix = "set `fetch-depth: 0` on actions/checkout"
+    elif env.get("GITLAB_CI") == "true":
+        fix = "set the CI/CD variable `GIT_DEPTH: 0` for this job"
+    return (
+        f"this is a shallow clone: history stops at {cut}, so every commit of {span} before that is missing "
+        f"and the figures undercount it; {fix} (or run `git fetch --unshallow`)"
+    )
 
 
 class Made(NamedTuple):

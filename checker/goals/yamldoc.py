@@ -98,12 +98,16 @@ def _kind(event: Any) -> str:
     return type(event).__name__
 
 
+MAX_DEPTH = 64  # collections inside collections; far below Python's recursion limit
+
+
 class _Composer:
     def __init__(self, events: Iterator[Any]) -> None:
         self.next = events.__next__
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.building: set[str] = set()
         self.expanded = 0
+        self.depth = 0
 
     def document(self) -> Any:
         self.next()  # StreamStart
@@ -160,6 +164,13 @@ class _Composer:
         return resolve_plain(text)
 
     def start(self, event: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise YamlProblem(
+                *_event_pos(event),
+                f"the YAML nests more than {MAX_DEPTH} levels deep",
+                "a goals file needs about eight; look for a run of brackets or dashes",
+            )
         if event.anchor:
             self.building.add(event.anchor)
         if event.tag and event.tag not in (_TAG + "map", _TAG + "seq", "!"):
@@ -174,6 +185,7 @@ class _Composer:
             value, sub = self.node(event)
             seq.append(value)
             size += sub
+        self.depth -= 1
         return seq, size
 
     def mapping(self, start: Any) -> tuple[PosDict, int]:
@@ -192,6 +204,7 @@ class _Composer:
             key_pos[key] = where
             value_pos[key] = _event_pos(value_event)
             size += sub + 1
+        self.depth -= 1
         return mapping, size
 
     def key(self, event: Any, where: Pos) -> str:

@@ -38,7 +38,10 @@ def body(result: Result, notes: list[str], limit: int = COMMENT_LIMIT) -> str:
         ideas = result.suggestions.get(trace.item.name, [])
         if trace.status in ("unaligned", "broken"):
             lines += ["", f"**{md.text(trace.item.name, 80)}** — where the thread breaks: {md.text(trace.breaks, 300)}"]
-            if ideas:
+            if ideas and not ideas[0].matched:
+                listed = ", ".join(f"`{i.id}`" for i in ideas)
+                lines.append(f"No words in common with any objective. Valid ids, closest first (add `Objective: <id>`): {listed}")
+            elif ideas:
                 lines.append("Closest objectives (add one line to the description):")
                 lines += [
                     f"- `{'Initiative' if i.kind == 'initiative' else 'Objective'}: {i.id}` — {md.text(i.title, 120)} "

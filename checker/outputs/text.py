@@ -56,7 +56,11 @@ def render(result: Result, color: bool) -> str:
         for hop in trace.hops:
             if hop.signal != "pyramid":
                 lines.append(paint(f"    {hop.signal}: {hop.evidence}", "dim", color))
-        for idea in result.suggestions.get(trace.item.name, []):
+        ideas = result.suggestions.get(trace.item.name, [])
+        if ideas and not ideas[0].matched:
+            lines.append(f"    no words in common with any objective; valid ids, closest first: {', '.join(i.id for i in ideas)}")
+            ideas = []
+        for idea in ideas:
             words = ", ".join(idea.matched[:5])
             lines.append(f"    suggestion: {idea.kind} {idea.id} — {idea.title} (score {idea.score:.2f}; matched: {words})")
     findings = sorted(result.findings, key=lambda f: (-_rank(f), f.subject, f.rule))

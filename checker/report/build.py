@@ -34,7 +34,7 @@ def _share(part: int, whole: int) -> float:
 
 def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
     item = trace.item
-    ideas = suggest(pyramid, item) if with_ideas else []
+    ideas = [s for s in suggest(pyramid, item) if s.matched] if with_ideas else []  # the report lists words that matched, not every id
     name = item.name
     return {
         "name": name,

@@ -70,6 +70,19 @@ def repo_dirs(cwd: Path) -> tuple[Path, Path]:
     return top, common if common.is_absolute() else cwd / common
 
 
+def shallow_since(common: Path, cwd: Path) -> str | None:
+    """In a shallow clone, the date (YYYY-MM-DD) of its newest cut: history before it was not
+    fetched. None in a full clone (the check is one file lookup)."""
+    try:
+        boundaries = (common / "shallow").read_text(encoding="ascii", errors="replace").split()
+    except OSError:
+        return None
+    if not boundaries:
+        return None
+    dates = git(["show", "-s", "--format=%cs", *boundaries[:50], "--"], cwd, check=False).split()
+    return max(dates) if dates else "an unknown date"
+
+
 def current_branch(cwd: Path) -> str | None:
     return git(["symbolic-ref", "--short", "-q", "HEAD"], cwd, check=False).strip() or None
 
