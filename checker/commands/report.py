@@ -253,14 +253,16 @@ def commit(root: Path, written: Written) -> str:
     head = git.git(["log", "-1", "--format=%s%n%b"], root, check=False)
     if head.startswith(COMMIT_SUBJECT) and f"\n{REPORT_TRAILER}:" in head:
         return "clew: HEAD is clew's own report commit; not committing again\n"
+    safewrite.clean_leftovers(root, list(written.files))
     on_disk = {path: _read(root / path) for path in written.files}
-    message = write(root, written._replace(changed=[p for p, text in written.files.items() if not unchanged(on_disk[p], text)]))
+    stale = [p for p, text in written.files.items() if not unchanged(on_disk[p], text)]
+    message = write(root, written._replace(changed=stale)) if stale else ""
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         committed = {path: (git.show("HEAD", path, root) or b"").decode("utf-8", "replace") for path in written.files}
         pending = [p for p, text in written.files.items() if not unchanged(committed[p], text)]
         if not pending:
-            return message if "unchanged" in message else message + "clew: HEAD already holds this report; nothing committed\n"
+            return message + "clew: the report is unchanged (only the timestamp would change); nothing committed\n"
         try:
             git.git(["add", "--", *pending], root)
             git.git(["commit", "-q", "--no-verify", "-m", report_message(written.report), "--", *pending], root)
