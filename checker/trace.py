@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from checker import globs, references
 from checker.compiled import MatchRule, Pyramid
 from checker.references import PLACEHOLDER_REASONS, Syntax
-from checker.regex import compile_user
+from checker.regex import Pattern, compile_user
 from checker.work import Reference, WorkItem
 
 Status = Literal["aligned", "budget", "exempt", "escape", "unaligned", "broken"]
@@ -74,14 +74,17 @@ class Rule:
         self.branches = tuple((p, globs.compiled(p)) for p in rule.branches)
         self.paths = tuple((p, globs.compiled(p)) for p in rule.paths)
         self.authors = frozenset(a.lower() for a in rule.authors)
-        self.titles = tuple((p, compile_user(p)) for p in rule.titles)
+        self.titles = rule.titles
+        self._compiled: tuple[tuple[str, Pattern], ...] | None = None  # RE2 is loaded on the first title asked
 
     def branch(self, branch: str) -> str | None:
         name = branch.strip("/")
         return next((p for p, rx in self.branches if rx.match(name)), None)
 
     def title(self, title: str) -> str | None:
-        return next((p for p, rx in self.titles if rx.search(title)), None)
+        if self._compiled is None:
+            self._compiled = tuple((p, compile_user(p)) for p in self.titles)
+        return next((p for p, rx in self._compiled if rx.search(title)), None)
 
 
 _Named = tuple[Status, tuple["Hop", ...], "Target", tuple[tuple[Reference, str], ...], tuple[str, ...]]
