@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -31,12 +32,14 @@ def _mainline(head: str, commits: dict[str, WorkItem]) -> list[str]:
     return chain
 
 
-def _side(merge: WorkItem, commits: dict[str, WorkItem], mainline: set[str]) -> list[WorkItem]:
-    """Commits brought in by a merge: reachable from its second parent, not on the main line."""
+def _side(merge: WorkItem, commits: dict[str, WorkItem], claimed: set[str]) -> list[WorkItem]:
+    """Commits brought in by a merge: reachable from its second parent, neither on the main
+    line nor brought in by an earlier merge (the same maintenance branch merged twice brings
+    its old commits in once)."""
     out, stack, seen = [], list(merge.parents[1:]), set()
     while stack:
         sha = stack.pop()
-        if sha in seen or sha in mainline or sha not in commits:
+        if sha in seen or sha in claimed or sha not in commits:
             continue
         seen.add(sha)
         out.append(commits[sha])
@@ -44,14 +47,45 @@ def _side(merge: WorkItem, commits: dict[str, WorkItem], mainline: set[str]) -> 
     return out
 
 
-def _merged(kind: Kind, key: str, commit: WorkItem, side: list[WorkItem]) -> WorkItem:
+def _sides(chain: list[str], commits: dict[str, WorkItem]) -> dict[str, list[WorkItem]]:
+    """Each merge's side commits, claimed oldest merge first: a commit belongs to the merge
+    that first brought it into the line."""
+    claimed, sides = set(chain), {}
+    for sha in reversed(chain):
+        if len(commits[sha].parents) > 1:
+            sides[sha] = side = _side(commits[sha], commits, claimed)
+            claimed.update(c.key for c in side)
+    return sides
+
+
+def _author(commit: WorkItem, side: list[WorkItem]) -> tuple[str, bool]:
+    """Who did the work a merge brought in: the author of most of its commits (the merger only
+    when it brought none). A dependabot PR merged by a maintainer is dependabot's."""
+    if not side:
+        return commit.author, commit.author_is_bot
+    counts = Counter(c.author for c in side)
+    top = max(counts.values())
+    head = next((c for c in side if counts[c.author] == top), side[0])  # the PR's head commit first among equals
+    return head.author, head.author_is_bot
+
+
+def _merged(kind: Kind, key: str, commit: WorkItem, side: list[WorkItem], *, title_from_body: bool = True) -> WorkItem:
     """A merge commit as the pull or merge request it merged: its title is the message's
-    first body line; its commits and paths are the ones it brought in."""
+    first body line (or the subject, for a subject ending in `(#N)`); its commits, paths and
+    author are the ones it brought in."""
     message = commit.body
-    title = message.strip().splitlines()[0] if message.strip() else commit.title
-    paths = _union(side)
+    title = message.strip().splitlines()[0] if title_from_body and message.strip() else commit.title
+    author, is_bot = _author(commit, side)
     return WorkItem(
-        kind=kind, key=key, title=title, body=message, author=commit.author, merged_at=commit.updated_at, paths=paths, commits=tuple(side)
+        kind=kind,
+        key=key,
+        title=title,
+        body=message,
+        author=author,
+        author_is_bot=is_bot,
+        merged_at=commit.updated_at,
+        paths=_union(side),
+        commits=tuple(side),
     )
 
 
@@ -61,8 +95,33 @@ def _unit(commit: WorkItem, side: list[WorkItem]) -> WorkItem:
     if "See merge request" in commit.body and (see := _SEE_MR.search(commit.body)):
         return _merged("mr", see[2], commit, side)
     if squash := _SQUASH.search(commit.title):
+        if len(commit.parents) > 1:  # a merge commit titled `… (#N)`: the work is what it brought in
+            return _merged("pr", squash[1], commit, side, title_from_body=False)
         return commit._replace(kind="pr", key=squash[1], merged_at=commit.updated_at)
     return WorkItem._make((*commit[:_MERGED_AT], commit.updated_at, *commit[_MERGED_AT + 1 :]))  # _replace, at a third of the cost
+
+
+def _merge_units(commit: WorkItem, side: list[WorkItem]) -> list[tuple[WorkItem, tuple[str, ...]]]:
+    """The units a merge on the line stands for, newest first, each with its commits. A pull
+    or merge request is one unit. A plain `Merge branch 'x'` (a maintenance branch merged
+    forward, a feature branch merged by hand) is no work of its own: the units are the ones
+    on the branch it merged, its own pull requests included. A plain merge whose message
+    names something (`Objective: …`, `Closes #3`) stays one unit with its commits."""
+    unit = _unit(commit, side)
+    if unit.kind != "commit":
+        return [(unit, tuple(c.key for c in unit.commits))]
+    if not side or references.parse(f"{commit.title}\n\n{commit.body}"):
+        return [(unit._replace(commits=tuple(side), paths=_union(side)), tuple(c.key for c in side) or (commit.key,))]
+    inside = {c.key: c for c in side}
+    line = _mainline(commit.parents[1], inside)
+    sides = _sides(line, inside)
+    out: list[tuple[WorkItem, tuple[str, ...]]] = []
+    for sha in line:
+        if sha in sides:
+            out.extend(_merge_units(inside[sha], sides[sha]))
+        else:
+            out.append((_unit(inside[sha], []), (sha,)))
+    return out
 
 
 def _group_key(commit: WorkItem) -> str | None:
@@ -151,23 +210,20 @@ def arrange(reading: Reading | None) -> Units:
         return Units([], [])
     head, commits, _ = reading
     chain = _mainline(head, commits)
-    mainline = set(chain)
+    sides = _sides(chain, commits)
     items: list[WorkItem] = []
     members: list[tuple[str, ...]] = []
     groups: dict[str, int] = {}
     for sha in chain:
         commit = commits[sha]
-        if len(commit.parents) > 1:
-            side = _side(commit, commits, mainline)
-            unit = _unit(commit, side)
-            items.append(unit)
-            members.append(tuple(c.key for c in unit.commits))
+        if sha in sides:
+            for unit, shas in _merge_units(commit, sides[sha]):
+                _add(items, members, groups, unit, shas)
             continue
         unit = _unit(commit, [])
         key = _group_key(commit) if unit.kind == "commit" else None
         if key is None:
-            items.append(unit)
-            members.append((sha,))
+            _add(items, members, groups, unit, (sha,))
         elif key in groups:
             at = groups[key]
             first = items[at]
@@ -182,6 +238,7 @@ def arrange(reading: Reading | None) -> Units:
                     title=commit.title,
                     body=commit.body,
                     author=commit.author,
+                    author_is_bot=commit.author_is_bot,
                     merged_at=commit.updated_at,
                     paths=commit.paths,
                     commits=(commit,),
@@ -189,6 +246,29 @@ def arrange(reading: Reading | None) -> Units:
             )
             members.append((sha,))
     return Units(items, members)
+
+
+def _add(items: list[WorkItem], members: list[tuple[str, ...]], seen: dict[str, int], unit: WorkItem, shas: tuple[str, ...]) -> None:
+    """A unit, once: a pull request met again (backported with the same `(#N)`, merged into
+    two branches) adds its commits to the first."""
+    if unit.kind == "commit":
+        items.append(unit)
+        members.append(shas)
+        return
+    key = f"{unit.kind}:{unit.key}"
+    if key not in seen:
+        seen[key] = len(items)
+        items.append(unit)
+        members.append(shas)
+        return
+    at = seen[key]
+    first = items[at]
+    own = first.commits or (first._replace(kind="commit", key=members[at][0]),)
+    extra = unit.commits or (unit._replace(kind="commit", key=shas[0]),)
+    known = {c.key for c in own}
+    commits = (*own, *(c for c in extra if c.key not in known))
+    items[at] = first._replace(commits=commits, paths=_union(commits) if commits else first.paths)
+    members[at] += tuple(s for s in shas if s not in members[at])
 
 
 def complete(reading: Reading | None, arranged: Units) -> Units:

@@ -1,0 +1,97 @@
+"""Units of work on history shapes that real public repositories have: pull requests
+merged into a maintenance branch that is merged forward (twice), merge commits titled
+`… (#N)`, dependabot PRs merged by a maintainer, backports. Each merged PR reachable from
+the default branch is one unit, once, with its changed paths and its author."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from checker.report import collect_local
+from checker.work import WorkItem
+from tests.conftest import Repo, clew_process, goals_text
+
+
+def _merge(repo: Repo, branch: str, message: str) -> None:
+    repo.git("merge", "-q", "--no-ff", branch, "-m", message)
+
+
+def _flask_like(repo: Repo) -> None:
+    """The shape of pallets/flask: PRs land on `main` as merge commits; fixes land on the
+    maintenance branch `2.3.x` (PR merges and squashes), which is merged forward into main
+    as `Merge branch '2.3.x'`, more than once."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.git("checkout", "-q", "-b", "2.3.x")
+    repo.git("checkout", "-q", "-b", "feature", "main")
+    repo.commit("Add a login form", {"apps/mobile/login.py": "x = 1\n"})
+    repo.commit("Test the login form", {"apps/mobile/test_login.py": "x = 2\n"})
+    repo.git("checkout", "-q", "main")
+    _merge(repo, "feature", "Merge pull request #5001 from octo/feature\n\nLogin form on mobile")
+    repo.git("checkout", "-q", "-b", "titled", "main")
+    repo.commit("Swipe gestures", {"apps/mobile/swipe.py": "x = 3\n"})
+    repo.git("checkout", "-q", "main")
+    _merge(repo, "titled", "Swipe gestures on mobile (#5002)")
+    repo.git("checkout", "-q", "-b", "dependabot/pip/click-8.1.8", "2.3.x")
+    repo.commit("Bump click from 8.1.7 to 8.1.8", {"requirements.txt": "click==8.1.8\n"}, author="dependabot[bot]")
+    repo.git("checkout", "-q", "2.3.x")
+    _merge(repo, "dependabot/pip/click-8.1.8", "Merge pull request #5003 from pallets/dependabot/pip/click-8.1.8\n\nBump click")
+    repo.commit("Fix a crash on empty sessions (#5004)", {"src/sessions.py": "x = 4\n"})
+    repo.commit("Release 2.3.1", {"CHANGES.rst": "2.3.1\n"})
+    repo.git("checkout", "-q", "main")
+    _merge(repo, "2.3.x", "Merge branch '2.3.x'")
+    repo.git("checkout", "-q", "2.3.x")
+    repo.commit("Fix the fix (#5005)", {"src/sessions.py": "x = 5\n"})
+    repo.git("checkout", "-q", "main")
+    _merge(repo, "2.3.x", "Merge branch '2.3.x'")
+
+
+def _units(repo: Repo) -> dict[str, WorkItem]:
+    found = collect_local.units(collect_local.start(repo.path, dt.date.today() - dt.timedelta(days=1)))
+    names = [u.name for u in found]
+    assert len(names) == len(set(names)), f"a unit twice: {names}"
+    return {u.name: u for u in found}
+
+
+def test_every_merged_pr_is_one_unit_once(repo: Repo) -> None:
+    _flask_like(repo)
+    units = _units(repo)
+    assert {"PR #5001", "PR #5002", "PR #5003", "PR #5004", "PR #5005"} <= set(units)
+    assert not [name for name, u in units.items() if u.title.startswith("Merge branch")], "a branch merge is no work of its own"
+    assert any(u.kind == "commit" and u.title == "Release 2.3.1" for u in units.values())
+
+
+def test_a_merge_commit_titled_with_its_pr_keeps_the_paths_it_brought_in(repo: Repo) -> None:
+    _flask_like(repo)
+    pr = _units(repo)["PR #5002"]
+    assert pr.title == "Swipe gestures on mobile (#5002)"
+    assert pr.paths == ("apps/mobile/swipe.py",)
+    assert [c.title for c in pr.commits] == ["Swipe gestures"]
+
+
+def test_a_pr_merged_by_a_maintainer_is_its_authors(repo: Repo) -> None:
+    _flask_like(repo)
+    bump = _units(repo)["PR #5003"]
+    assert bump.author == "dependabot[bot]"
+    assert bump.author_is_bot
+
+
+def test_the_report_traces_maintenance_prs_by_their_paths(repo: Repo) -> None:
+    _flask_like(repo)
+    assert clew_process(repo.path, "report").code == 0
+    rows = {row["name"]: row for row in json.loads((repo.path / "alignment.json").read_text())["items"]}
+    assert rows["PR #5002"]["status"] == "aligned", "apps/mobile/** traces to mobile-ux"
+    assert rows["PR #5003"]["status"] == "budget", "dependabot[bot] is in the maintenance budget"
+    assert sum(1 for name in rows if name == "PR #5005") == 1
+
+
+def test_a_backported_pr_is_one_unit(repo: Repo) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.git("checkout", "-q", "-b", "1.x")
+    repo.commit("Fix the parser (#77)", {"src/parser.py": "a = 1\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("Fix the parser (#77)", {"src/parser.py": "a = 1\n", "src/more.py": "b = 2\n"})
+    _merge(repo, "1.x", "Merge branch '1.x'")
+    units = _units(repo)
+    assert set(units["PR #77"].paths) == {"src/parser.py", "src/more.py"}
+    assert len(units["PR #77"].commits) == 2
