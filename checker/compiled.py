@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 class MatchRule(NamedTuple):
@@ -24,6 +24,7 @@ class MatchRule(NamedTuple):
     paths: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
+    bots: bool = False  # any work by a bot
 
 
 class Node(NamedTuple):
@@ -121,7 +122,7 @@ class Pyramid(NamedTuple):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Pyramid":
         def rule(d: dict[str, Any]) -> MatchRule:
-            return MatchRule(**{k: tuple(v) for k, v in d.items()})
+            return MatchRule(**{k: tuple(v) for k, v in d.items() if k != "bots"}, bots=bool(d.get("bots")))
 
         nodes = tuple(Node(**{**n, "match": rule(n["match"])}) for n in data["nodes"])
         objectives = tuple(Objective(**{**o, "key_results": tuple(KeyResult(**k) for k in o["key_results"])}) for o in data["objectives"])

@@ -63,7 +63,8 @@ def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None
 
 
 def _rule(match: Match | Exempt) -> MatchRule:
-    return MatchRule(**{f: tuple(getattr(match, f, ())) for f in ("labels", "milestones", "branches", "paths", "authors", "titles")})
+    fields = ("labels", "milestones", "branches", "paths", "authors", "titles")
+    return MatchRule(**{f: tuple(getattr(match, f, ())) for f in fields}, bots=match.bots)
 
 
 def _words(match: Match) -> str:

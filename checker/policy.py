@@ -172,6 +172,7 @@ def _merge(layers: list[Layer]) -> EffectivePolicy:
     severities: dict[str, Severity] = {rule_id: rule.severity for rule_id, rule in REGISTRY.items()}
     raw_options: dict[str, dict[str, Any]] = {rule_id: {} for rule_id in REGISTRY}
     exempt: dict[str, list[str]] = {"authors": [], "labels": [], "titles": [], "branches": []}
+    bots = False
     references, fail_on = References(), "error"
     for layer in layers:
         for rule_id, setting in layer.policy.rules.items():
@@ -181,6 +182,7 @@ def _merge(layers: list[Layer]) -> EffectivePolicy:
                 raw_options[rule_id].update({k: v for k, v in setting.items() if k != "severity"})
         for key, values in exempt.items():
             values.extend(v for v in getattr(layer.policy.exempt, key) if v not in values)
+        bots = bots or layer.policy.exempt.bots
         if "references" in layer.policy.model_fields_set:
             references = layer.policy.references
         if layer.policy.fail_on is not None:
@@ -193,4 +195,4 @@ def _merge(layers: list[Layer]) -> EffectivePolicy:
             options[rule_id] = {}
     packs = tuple(layer.name for layer in layers[:-1])
     files = tuple(layer.doc.path for layer in layers[:-1])
-    return EffectivePolicy(severities, options, Exempt(**exempt), references, fail_on, packs, files)  # type: ignore[arg-type]
+    return EffectivePolicy(severities, options, Exempt(**exempt, bots=bots), references, fail_on, packs, files)  # type: ignore[arg-type]

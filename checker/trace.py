@@ -74,6 +74,7 @@ class Rule:
         self.branches = tuple((p, globs.compiled(p)) for p in rule.branches)
         self.paths = tuple((p, globs.compiled(p)) for p in rule.paths)
         self.authors = frozenset(a.lower() for a in rule.authors)
+        self.bots = rule.bots
         self.titles = rule.titles
         self._compiled: tuple[tuple[str, Pattern], ...] | None = None  # RE2 is loaded on the first title asked
 
@@ -116,6 +117,7 @@ class Index:
         self.any_branches = any(r.branches for r in rules)
         self.with_titles = [(target, rule) for target, rule in self.matchers if rule.titles]
         self.authors = frozenset(a for r in rules for a in r.authors)
+        self.any_bots = any(r.bots for r in rules)
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
 
@@ -245,6 +247,8 @@ class Tracer:
         ex = self.exempt
         if item.author and item.author.lower() in ex.authors:
             return f"author {item.author}"
+        if item.author_is_bot and ex.bots:
+            return f"bot {item.author or '(unnamed)'}"
         if item.labels and (labels := sorted(set(map(str.lower, item.labels)) & self.exempt_labels)):
             return f'label "{labels[0]}"'
         if ex.titles and ex.title(item.title) is not None:
@@ -290,6 +294,7 @@ class _Walk:
             or (item.milestone and index.any_milestones)
             or (item.branch and index.any_branches)
             or (item.author and item.author.lower() in index.authors)
+            or (item.author_is_bot and index.any_bots)
             or (item.title and index.with_titles)
         ):
             yield self.matches
@@ -387,6 +392,8 @@ def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[s
         return f'branch pattern "{hit}"', item.branch, "branch match"
     if item.author and item.author.lower() in rule.authors:
         return f"author {item.author}", item.author, "author match"
+    if item.author_is_bot and rule.bots:
+        return f"bot {item.author or '(unnamed)'}", item.author, "bot match"
     if item.title and rule.titles and (hit := rule.title(item.title)):
         return f'title "{item.title}"', hit, "title match"
     return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from checker.report import collect_local
 from checker.work import WorkItem
@@ -95,3 +96,48 @@ def test_a_backported_pr_is_one_unit(repo: Repo) -> None:
     units = _units(repo)
     assert set(units["PR #77"].paths) == {"src/parser.py", "src/more.py"}
     assert len(units["PR #77"].commits) == 2
+
+
+def test_bots_true_exempts_every_bot_and_only_bots(tmp_path: Path) -> None:
+    from checker import app
+    from tests.helpers import config
+
+    goals = goals_text()
+    assert "  exempt:\n" in goals
+    cfg = config(tmp_path, goals.replace("  exempt:\n", "  exempt:\n    bots: true\n", 1))
+    renovate = WorkItem(kind="pr", key="8", title="Update dependency x", author="renovate[bot]", author_is_bot=True)
+    person = WorkItem(kind="pr", key="9", title="Update dependency x", author="renovate-fan")
+    traces = app.evaluate_config(cfg, [renovate, person], today=dt.date(2026, 11, 21)).traces
+    assert traces[0].status == "exempt"
+    assert traces[0].exempt_because == "bot renovate[bot]"
+    assert traces[1].status == "unaligned"
+
+
+def test_a_budget_can_match_every_bot(tmp_path: Path) -> None:
+    from checker import app
+    from tests.helpers import config
+
+    goals = goals_text()
+    by_login = '    match:\n      authors: ["dependabot[bot]"]'
+    assert by_login in goals
+    cfg = config(tmp_path, goals.replace(by_login, "    match:\n      bots: true\n      authors: []"))
+    bot = WorkItem(kind="pr", key="8", title="Bump lodash", author="some-app[bot]", author_is_bot=True)
+    trace = app.evaluate_config(cfg, [bot], today=dt.date(2026, 11, 21)).traces[0]
+    assert trace.status == "budget"
+    assert "bot some-app[bot]" in trace.thread()
+
+
+def test_a_bot_is_never_asked_to_add_a_line(tmp_path: Path) -> None:
+    from checker import app
+    from checker.outputs import review
+    from tests.helpers import config
+
+    cfg = config(tmp_path)
+    bot = WorkItem(kind="pr", key="8", title="Bump the thing", author="some-app[bot]", author_is_bot=True)
+    result = app.evaluate_config(cfg, [bot], today=dt.date(2026, 11, 21))
+    (finding,) = [f for f in result.findings if f.rule == "unaligned-work"]
+    assert "is a bot and will not add a line" in finding.hint
+    assert "Objective:" not in finding.hint
+    comment = review.body(result, [])
+    assert "`match: {bots: true}`" in comment
+    assert "Closest objectives" not in comment

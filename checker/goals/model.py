@@ -130,9 +130,13 @@ class Match(Strict):
     paths: list[Glob] = Field(default_factory=list, description="Changed-path globs, e.g. 'apps/mobile/**'.")
     authors: list[str] = Field(default_factory=list, description="Author logins, e.g. 'dependabot[bot]'.")
     titles: list[Regex] = Field(default_factory=list, description=TITLES)
+    bots: bool = Field(
+        default=False,
+        description="Any work whose author git or the forge reports as a bot (`dependabot[bot]`, a GitHub App, a GitLab bot user).",
+    )
 
     def is_empty(self) -> bool:
-        return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles))
+        return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles, self.bots))
 
 
 NO_MATCH = Match()
@@ -195,6 +199,10 @@ class Exempt(Strict):
     labels: list[str] = Field(default_factory=list, description="Labels that make work exempt.")
     titles: list[Regex] = Field(default_factory=list, description=TITLES)
     branches: list[BranchGlob] = Field(default_factory=list, description="Branch-name globs.")
+    bots: bool = Field(
+        default=False,
+        description="Any work whose author git or the forge reports as a bot (`dependabot[bot]`, a GitHub App, a GitLab bot user).",
+    )
 
 
 class References(Strict):

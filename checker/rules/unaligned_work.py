@@ -8,7 +8,9 @@ Exempt work and work with a real `Unaligned: <reason>` line pass too.
 
 How to fix: add a trailer line naming the objective or initiative it serves,
 for example `Objective: retention`, or one of the suggested ids. If the work
-truly serves no objective, say why with `Unaligned: <reason>`.
+truly serves no objective, say why with `Unaligned: <reason>`. Work by a bot
+(dependabot, renovate, a GitHub App) gets no such request: count it in a budget
+with `match: {bots: true}`, or exempt it with `policy: {exempt: {bots: true}}`.
 """
 
 from __future__ import annotations
@@ -30,13 +32,25 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     message = f"{item.name} traces to no objective: {trace.breaks}"
     if trace.refused_escape is not None:
         message += f"; 'Unaligned: {trace.refused_escape}' is a placeholder, not a reason"
-    if ideas:
+    if item.author_is_bot:
+        hint = bot_hint(item.author)
+    elif ideas and ideas[0].matched:
         names = ", ".join(f"{s.id} ({s.score:.2f}: {', '.join(s.matched[:3])})" for s in ideas)
         key = "Initiative" if ideas[0].kind == "initiative" else "Objective"
         hint = f"add '{key}: {ideas[0].id}' (closest: {names}), or 'Unaligned: <reason>'"
+    elif ideas:
+        hint = f"add a line 'Objective: <id>' with one of {', '.join(s.id for s in ideas)} (no words in common), or 'Unaligned: <reason>'"
     else:
         hint = "add a line 'Objective: <id>' naming the objective it serves, or 'Unaligned: <reason>'"
     yield Finding("unaligned-work", RULE.severity, message, item.name, hint)
+
+
+def bot_hint(author: str) -> str:
+    """A bot cannot add a line to its PR: the fix is in the goals file."""
+    return (
+        f"{author or 'the author'} is a bot and will not add a line: count its work in a budget "
+        "(`match: {bots: true}`), or exempt it (`policy: {exempt: {bots: true}}`)"
+    )
 
 
 RULE = Rule("unaligned-work", "warning", "item", check, __doc__ or "")
