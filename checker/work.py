@@ -52,7 +52,7 @@ class WorkItem(NamedTuple):
         if self.kind == "commit":
             return f"commit {self.key[:10]}"
         if self.kind == "branch":
-            return f"branch {self.key}"
+            return f"range {self.key}" if ".." in self.key else f"branch {self.key}"
         sign = "!" if self.kind == "mr" else "#"
         return f"{self.kind.upper() if self.kind != 'issue' else 'issue'} {sign}{self.key}"
 

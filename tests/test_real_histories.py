@@ -141,3 +141,28 @@ def test_a_bot_is_never_asked_to_add_a_line(tmp_path: Path) -> None:
     comment = review.body(result, [])
     assert "`match: {bots: true}`" in comment
     assert "Closest objectives" not in comment
+
+
+def test_check_range_judges_each_unit_not_the_tip(repo: Repo) -> None:
+    _flask_like(repo)
+    first = repo.git("rev-list", "--max-parents=0", "HEAD")
+    run = clew_process(repo.path, "check", "--range", f"{first}..main", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    names = [t["item"] for t in data["traces"]] if "traces" in data else [i["name"] for i in data["items"]]
+    assert {"PR #5001", "PR #5002", "PR #5003", "PR #5004", "PR #5005"} <= set(names), names
+    assert not any(name.startswith("branch") for name in names), "the tip does not stand for the range"
+    text = clew_process(repo.path, "check", "--range", f"{first}..main")
+    assert "judged each unit of the range, as the report does: " in text.out
+
+
+def test_a_tag_at_the_end_of_a_range_is_not_called_a_branch(repo: Repo) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    start = repo.git("rev-parse", "HEAD")
+    repo.commit("Faster wizard\n\nInitiative: onboarding", {"src/w.py": "x = 1\n"})
+    repo.git("tag", "v1.0")
+    run = clew_process(repo.path, "check", "--range", f"{start}..v1.0")
+    assert run.code == 0, run.err
+    assert f"range {start}..v1.0" in run.out
+    assert "branch v1.0" not in run.out
+    assert f"judged {start}..v1.0 as one unit (1 commit)" in run.out

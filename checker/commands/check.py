@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +55,16 @@ def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
             if rev and not git.exists(rev, root):
                 raise ClewError(f"--range {spec}: {rev!r} is not a commit in this repository")
         commits = git.log([f"{base}..{head}" if base else head], root)
+        if not per_commit and (units := _merged_units(root, head, commits)):
+            return Plan(units, base or None, [_describe(units)])
         name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
-        return Plan(_units(name, commits, per_commit, base), base or None)
+        if head != "HEAD" and not git.exists(f"refs/heads/{head}", root):
+            name = spec  # a tag or a commit is not a branch: the unit is the range
+        return Plan(
+            _units(name, commits, per_commit, base),
+            base or None,
+            [f"judged {spec} as one unit ({len(commits)} commit{'s' if len(commits) != 1 else ''})"],
+        )
     branch = git.current_branch(root)
     upstream = git.upstream(root)
     against = upstream or git.default_branch(root)
@@ -64,6 +73,26 @@ def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
         raise ClewError(f"nothing to compare {what} with (no upstream, and it is the default branch); pass --range BASE..HEAD")
     commits = git.log([f"{against}..HEAD"], root)
     return Plan(_units(branch or "HEAD", commits, per_commit, against), against, [f"compared with {against}"])
+
+
+def _merged_units(root: Path, head: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
+    """A range holding merged pull or merge requests (merge commits, `(#N)` subjects, `See merge
+    request`, `Part-of:` groups) is judged unit by unit, as the report sees it, not by its tip;
+    a range without any (a feature branch) stays one unit."""
+    from checker.report.collect_local import Reading, arrange
+
+    if not commits:
+        return []
+    tip = git.git(["rev-parse", "--verify", "-q", f"{head}^{{commit}}"], root, check=False).strip() or commits[0].key
+    units = arrange(Reading(tip, {c.key: c for c in commits}, None)).items
+    return units if any(u.kind in ("pr", "mr") for u in units) else []
+
+
+def _describe(units: Sequence[WorkItem]) -> str:
+    nouns = {"pr": ("PR", "PRs"), "mr": ("MR", "MRs"), "commit": ("commit", "commits")}
+    kinds = Counter(u.kind for u in units)
+    parts = [f"{n} {nouns.get(kind, (kind, kind + 's'))[n != 1]}" for kind, n in kinds.items()]
+    return f"judged each unit of the range, as the report does: {', '.join(parts)}"
 
 
 def _units(name: str, commits: Sequence[WorkItem], per_commit: bool, base: str | None) -> list[WorkItem]:
