@@ -3,7 +3,8 @@ the same reasons and the same drafted update.
 
 Progress is the mean of the measurable key results, `(current - baseline) /
 (target - baseline)`, else the share of linked issues closed. Time elapsed runs
-from `start` (or the report window's start) to `due`. Status:
+from `start` to `due`; without a `start`, progress is not compared with time
+(the report's window is no start: status must not change with `--window`). Status:
 
 - `achieved` when the goals file says so;
 - `off-track` when past due, or progress trails time by more than `off_track_margin`;
@@ -138,6 +139,8 @@ def _decide(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence
             reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
         elif progress is not None:
             reasons.append(f"{measured} {_pct(progress)}")
+            if obj.start is None and obj.due is not None:
+                reasons.append("no start date, so progress is not compared with the time elapsed (set `start:`)")
         if obj.merged:
             reasons.append(f"{obj.merged} merged change{'s' if obj.merged != 1 else ''} in the window")
     return worst

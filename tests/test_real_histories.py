@@ -166,3 +166,20 @@ def test_a_tag_at_the_end_of_a_range_is_not_called_a_branch(repo: Repo) -> None:
     assert f"range {start}..v1.0" in run.out
     assert "branch v1.0" not in run.out
     assert f"judged {start}..v1.0 as one unit (1 commit)" in run.out
+
+
+def test_status_does_not_change_with_the_window(tmp_path: Path) -> None:
+    """Without `start`, elapsed time used to run from the window's start: on track at 90 days,
+    at risk at 1,005, for the same objective and the same work."""
+    from checker.report.build import build
+    from tests.helpers import config
+
+    cfg = config(tmp_path)
+    today = dt.date(2026, 11, 21)
+    pr = WorkItem(kind="pr", key="1", title="Login", body="Initiative: mobile-ux", merged_at="2026-11-01T10:00:00+00:00")
+    issue = WorkItem(kind="issue", key="17", title="Users log out", labels=("mobile",), updated_at="2026-11-19T00:00:00Z")
+    seen = set()
+    for days in (30, 90, 365, 1005):
+        report = build(cfg.pyramid(), [pr], today=today, window_start=today - dt.timedelta(days=days), source="git", open_issues=[issue])
+        seen.add(tuple((o.id, o.status, tuple(o.reasons)) for o in report.objectives))
+    assert len(seen) == 1, seen

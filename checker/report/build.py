@@ -72,7 +72,6 @@ def _objective_row(
     issues: list[WorkItem],
     *,
     today: dt.date,
-    window_start: dt.date,
     limits: Thresholds,
 ) -> m.ObjectiveRow:
     krs = [(k.title, p) for k in objective.key_results if (p := k.progress()) is not None]
@@ -90,7 +89,7 @@ def _objective_row(
         objective.id,
         objective.title,
         objective.state,
-        dt.date.fromisoformat(objective.start) if objective.start else window_start,
+        dt.date.fromisoformat(objective.start) if objective.start else None,  # never the window: status must not depend on it
         dt.date.fromisoformat(objective.due) if objective.due else None,
         tuple(krs),
         linked,
@@ -180,9 +179,7 @@ def build(
     settings = pyramid.report
     limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
     objectives = [
-        _objective_row(
-            o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, window_start=window_start, limits=limits
-        )
+        _objective_row(o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, limits=limits)
         for o in pyramid.objectives
     ]
     status_of = {o.id: o.status for o in objectives}
