@@ -43,6 +43,8 @@ _GITLAB_URL = re.compile(
 )
 _MAYBE_LINK = re.compile(r"[#!]|://|GH-\d|[A-Z][A-Z0-9_]+-\d")  # a line without these holds no link
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+# A URL that is a line of its own (a list item, or a trailer such as `Bug: <url>`), not one inside a sentence.
+_LONE_URL = re.compile(r"^\s*(?:[-*+]\s+|[A-Za-z][A-Za-z0-9-]*:\s*)?(?:<?https?://[^\s<>]+?>?|\[[^\]]*\]\(https?://[^\s()]+\))[.,;]?\s*$")
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S")
 _SEE_MR = re.compile(r"(?m)^\s*See merge request (" + _PROJECT + r")!(\d+)\s*$")
 PLACEHOLDER_REASONS = frozenset(
@@ -174,9 +176,10 @@ def _links(line: str, *, subject: bool) -> Iterator[Reference]:
             for token in tokens:
                 if found := _one(token, urls):
                     yield Reference(found[0], found[1], _unpark(match.group(0), line), via, closing)
-    for index, found in enumerate(urls):
-        if found and index not in consumed:
-            yield Reference(found[0], found[1], line.strip(), "URL")
+    if len(urls) > len(consumed) and _LONE_URL.match(line):  # a URL in a sentence is a mention, not a link
+        for index, found in enumerate(urls):
+            if found and index not in consumed:
+                yield Reference(found[0], found[1], line.strip(), "URL")
     if subject and (squash := _SQUASH.search(line)) and number_ok(squash[1]):
         yield Reference("pr", f"#{squash[1]}", squash.group(0).strip(), "squash subject")
     if subject and (merge := _MERGE_PR.match(line)) and number_ok(merge[1]):

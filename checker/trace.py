@@ -258,6 +258,17 @@ class Tracer:
         return None
 
 
+def _is_self(item: WorkItem, ref: Reference) -> bool:
+    """A merge request's own link (its commits' `Part-of:`, its `See merge request`) is not a
+    link to follow: the unit is that merge request."""
+    if item.kind not in ("pr", "mr") or ref.kind != item.kind:
+        return False
+    sign = "!" if item.kind == "mr" else "#"
+    project, _, number = item.key.rpartition(sign)
+    other, _, other_number = ref.target.rpartition(sign)
+    return number == other_number and (not project or not other or project.lower() == other.lower())
+
+
 def _key(item: WorkItem) -> str:
     return f"{'!' if item.kind == 'mr' else '#'}{item.key}" if item.kind in ("issue", "pr", "mr") else item.key
 
@@ -345,7 +356,7 @@ class _Walk:
         for key in item.linked:
             yield key, f"closes {key}"
         for ref in refs:
-            if ref.kind in ("issue", "pr", "mr") and ref.via not in {"squash subject", "merge subject"}:
+            if ref.kind in ("issue", "pr", "mr") and ref.via not in {"squash subject", "merge subject"} and not _is_self(item, ref):
                 yield ref.target, (f"closes {ref.target}" if ref.closing else f"{ref.via} {ref.target}")
         if item.parent:
             yield item.parent, f"parent {item.parent}"

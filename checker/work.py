@@ -54,7 +54,8 @@ class WorkItem(NamedTuple):
         if self.kind == "branch":
             return f"range {self.key}" if ".." in self.key else f"branch {self.key}"
         sign = "!" if self.kind == "mr" else "#"
-        return f"{self.kind.upper() if self.kind != 'issue' else 'issue'} {sign}{self.key}"
+        key = self.key if sign in self.key else f"{sign}{self.key}"  # `GNOME/gnome-shell!4346` is already a reference
+        return f"{self.kind.upper() if self.kind != 'issue' else 'issue'} {key}"
 
     @property
     def texts(self) -> tuple[str, ...]:

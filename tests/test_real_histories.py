@@ -183,3 +183,25 @@ def test_status_does_not_change_with_the_window(tmp_path: Path) -> None:
         report = build(cfg.pyramid(), [pr], today=today, window_start=today - dt.timedelta(days=days), source="git", open_issues=[issue])
         seen.add(tuple((o.id, o.status, tuple(o.reasons)) for o in report.objectives))
     assert len(seen) == 1, seen
+
+
+def test_a_gitlab_part_of_group_is_named_and_never_fails_to_follow_itself(repo: Repo) -> None:
+    """gnome-shell's shape: Marge-bot rebases an MR's commits onto main and adds
+    `Part-of: <…/merge_requests/N>` to each; there is no merge commit."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    url = "https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/4346"
+    repo.commit(f"panel: Tidy the date menu\n\nPart-of: <{url}>", {"js/ui/dateMenu.js": "a\n"})
+    repo.commit(f"panel: Show the week number\n\nInitiative: mobile-ux\nPart-of: <{url}>", {"js/ui/calendar.js": "b\n"})
+    other = "https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/4350"
+    repo.commit(f"st: Rename a variable\n\nPart-of: <{other}>", {"src/st/theme.c": "c\n"})
+    units = _units(repo)
+    assert "MR GNOME/gnome-shell!4346" in units
+    run = clew_process(repo.path, "report")
+    assert run.code == 0, run.err
+    rows = {row["name"]: row for row in json.loads((repo.path / "alignment.json").read_text())["items"]}
+    row = rows["MR GNOME/gnome-shell!4346"]
+    assert row["status"] == "aligned"
+    assert "could not be followed" not in row["thread"]
+    waste = rows["MR GNOME/gnome-shell!4350"]
+    assert waste["status"] == "unaligned"
+    assert "could not be followed" not in waste["thread"], "its own Part-of link is the unit itself"

@@ -300,3 +300,24 @@ def test_numbers_out_of_the_forges_range_are_not_references(text: str, expected:
 def test_branch_numbers_out_of_range_are_not_references() -> None:
     assert branch_references("fix/issue-2147483648") == []
     assert [r.target for r in branch_references("fix/issue-2147483647")] == ["#2147483647"]
+
+
+# A URL inside a sentence is a mention, not a link (gnome-shell: "in my previous MR …/merge_requests/4185");
+# a URL on a line of its own, after a keyword or as a trailer value still links.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rework the panel\n\nin my previous https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/4185 I tried", set()),
+        ("Like https://github.com/o/r/issues/3 did, do it twice", set()),
+        ("Work\n\nhttps://github.com/o/r/issues/3", {"issue o/r#3"}),
+        ("Work\n\n- https://github.com/o/r/issues/3", {"issue o/r#3"}),
+        ("Work\n\nBug: https://github.com/o/r/issues/3", {"issue o/r#3"}),
+        ("Work\n\nCloses: https://gitlab.gnome.org/GNOME/gnome-shell/-/issues/7001", {"issue GNOME/gnome-shell#7001+"}),
+        (
+            "Work\n\nPart-of: <https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/4346>",
+            {"mr GNOME/gnome-shell!4346"},
+        ),
+    ],
+)
+def test_urls_in_prose_are_mentions(text: str, expected: set[str]) -> None:
+    assert {f"{r.kind} {r.target}{'+' if r.closing else ''}" for r in parse(text)} == expected
