@@ -67,7 +67,11 @@ def validate(ctx: click.Context, goals: str | None, fmt: str) -> None:
     """Validate the goals file and its policy; summarise the pyramid."""
     from checker.commands import validate as command
 
-    code, out = command.run(_root(), goals, fmt, _color(ctx), _today())
+    try:
+        code, out = command.run(_root(), goals, fmt, _color(ctx), _today())
+    except command.ValidationFailed as failed:
+        click.echo(failed.payload, nl=False)
+        raise
     _emit(out, _color(ctx))
     ctx.exit(code)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -157,3 +158,14 @@ def test_a_goals_link_inside_the_repository_is_followed(tmp_path: Path) -> None:
     repo.write("strategy/goals.yml", goals_text())
     (repo.path / "goals.yml").symlink_to("strategy/goals.yml")
     assert clew_process(repo.path, "validate").code == 0
+
+
+def test_validate_json_reports_an_invalid_file_on_stdout(tmp_path: Path) -> None:
+    (tmp_path / "goals.yml").write_text("version: 1\nmission: x\nobjectives:\n  - id: bad id\n    title: T\n")
+    run = clew_process(tmp_path, "validate", "--format", "json")
+    assert run.code == 2
+    data = json.loads(run.out)
+    assert data["valid"] is False
+    assert data["errors"][0]["line"] == 4
+    assert "invalid id" in data["errors"][0]["message"]
+    assert "goals.yml:4:" in run.err, "the paragraph still goes to stderr"

@@ -205,3 +205,12 @@ def test_a_gitlab_part_of_group_is_named_and_never_fails_to_follow_itself(repo: 
     waste = rows["MR GNOME/gnome-shell!4350"]
     assert waste["status"] == "unaligned"
     assert "could not be followed" not in waste["thread"], "its own Part-of link is the unit itself"
+
+
+def test_per_commit_lines_show_the_subject_and_why_exempt(repo: Repo) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit("chore: release 2.0", {"CHANGES": "2.0\n"}, author="release-please[bot]")
+    run = clew_process(repo.path, "check", "--range", "HEAD~1..HEAD", "--per-commit")
+    assert run.code == 0, run.err
+    assert "“chore: release 2.0” — exempt: author release-please[bot]" in run.out
+    assert "as one unit" not in run.out

@@ -60,11 +60,8 @@ def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
         name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
         if head != "HEAD" and not git.exists(f"refs/heads/{head}", root):
             name = spec  # a tag or a commit is not a branch: the unit is the range
-        return Plan(
-            _units(name, commits, per_commit, base),
-            base or None,
-            [f"judged {spec} as one unit ({len(commits)} commit{'s' if len(commits) != 1 else ''})"],
-        )
+        judged = [] if per_commit else [f"judged {spec} as one unit ({len(commits)} commit{'s' if len(commits) != 1 else ''})"]
+        return Plan(_units(name, commits, per_commit, base), base or None, judged)
     branch = git.current_branch(root)
     upstream = git.upstream(root)
     against = upstream or git.default_branch(root)

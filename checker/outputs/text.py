@@ -50,9 +50,14 @@ def render(result: Result, color: bool) -> str:
     lines: list[str] = []
     for trace in result.traces:
         mark = paint(MARKS[trace.status], STYLE[trace.status], color)
-        lines.append(f"{mark} {trace.thread()}")
+        thread = trace.thread()
+        item = trace.item
+        if item.kind == "commit" and item.title:  # a bare sha tells a reader nothing: the subject too
+            subject = item.title if len(item.title) <= 72 else item.title[:71] + "…"
+            thread = thread.replace(item.name, f"{item.name} “{subject}”", 1)
         if trace.status == "exempt":
-            lines.append(f"    exempt: {trace.exempt_because}")
+            thread += f" — exempt: {trace.exempt_because}"
+        lines.append(f"{mark} {thread}")
         for hop in trace.hops:
             if hop.signal != "pyramid":
                 lines.append(paint(f"    {hop.signal}: {hop.evidence}", "dim", color))
