@@ -214,3 +214,44 @@ def test_per_commit_lines_show_the_subject_and_why_exempt(repo: Repo) -> None:
     assert run.code == 0, run.err
     assert "“chore: release 2.0” — exempt: author release-please[bot]" in run.out
     assert "as one unit" not in run.out
+
+
+def test_an_empty_window_says_so_and_local_issues_read_as_not_read(repo: Repo) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    stamp = "2020-01-06T10:00:00+00:00"
+    repo.write("old.txt", "x\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Old work\n\nObjective: growth", env={"GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp})
+    repo.git("commit", "-q", "--amend", "--no-edit", "--date", stamp, env={"GIT_COMMITTER_DATE": stamp})
+    run = clew_process(repo.path, "report", "--window", "7")
+    text = (repo.path / "ALIGNMENT.md").read_text()
+    assert run.code == 0, run.err
+    assert "**No merged work in the window**" in text or "1 of 1" in text
+    assert "| not read |" in text, "local history reads no issues: not 0 / 0 / 0"
+    assert "0 / 0 / 0" not in text
+
+
+def test_a_ten_year_window_is_charted_by_month_with_every_month(tmp_path: Path) -> None:
+    from checker.report.build import build
+    from tests.helpers import config
+
+    cfg = config(tmp_path)
+    today = dt.date(2026, 11, 21)
+    work = [
+        WorkItem(kind="pr", key=str(n), title="x", body="Objective: growth", merged_at=f"{2017 + n}-03-01T10:00:00+00:00") for n in range(9)
+    ]
+    report = build(cfg.pyramid(), work, today=today, window_start=today - dt.timedelta(days=3650), source="git")
+    labels = [w.week for w in report.weeks]
+    assert len(labels) <= 121
+    assert labels[0] == "2016-11"
+    assert labels[-1] == "2026-11"
+    assert len(labels) == len(set(labels)) == 121
+    assert sum(w.merged for w in report.weeks) == 9
+    recent = work[-1]._replace(merged_at="2026-11-02T10:00:00+00:00")
+    short = build(cfg.pyramid(), [recent], today=today, window_start=today - dt.timedelta(days=90), source="git")
+    assert len(short.weeks) in (13, 14), "every week of a 90-day window, empty ones included"
+    empty = build(cfg.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="git")
+    from checker.report.render import markdown
+
+    assert "**No merged work in the window** (2026-08-23 → 2026-11-21)" in markdown(empty)
+    assert "0% of merged work" not in markdown(empty)

@@ -120,15 +120,21 @@ def _objective_row(
     )
 
 
-def _weeks(work: Sequence[m.Work]) -> list[m.Week]:
-    buckets: dict[str, list[m.Work]] = {}
+MONTHLY_AFTER_DAYS = 366  # a longer window is bucketed by month: ten years by week would be 520 bars
+
+
+def _weeks(work: Sequence[m.Work], start: dt.date, end: dt.date) -> list[m.Week]:
+    """The aligned share per ISO week (per month past a year), every bucket of the window
+    included: a week with no merged work is a gap in the chart, not a week left out."""
+    monthly = (end - start).days > MONTHLY_AFTER_DAYS
+    buckets: dict[str, list[m.Work]] = {label: [] for label in _labels(start, end, monthly=monthly)}
     labels: dict[str, str | None] = {}  # one date parse per day, not per row
     for row in work:
         stamp = row["merged_at"] or ""
         label = labels.get(stamp[:10], "")
         if label == "":
             day = _date(stamp[:10])
-            label = labels[stamp[:10]] = "{}-W{:02d}".format(*day.isocalendar()[:2]) if day else None
+            labels[stamp[:10]] = label = _label(day, monthly=monthly) if day else None
         if label is not None:
             buckets.setdefault(label, []).append(row)
     rows = []
@@ -137,6 +143,19 @@ def _weeks(work: Sequence[m.Work]) -> list[m.Week]:
         aligned = sum(1 for t in group if t["status"] in ALIGNED)
         rows.append(m.Week(week=label, merged=len(group), aligned=aligned, share=_share(aligned, len(group))))
     return rows
+
+
+def _label(day: dt.date, *, monthly: bool) -> str:
+    return f"{day.year}-{day.month:02d}" if monthly else "{}-W{:02d}".format(*day.isocalendar()[:2])
+
+
+def _labels(start: dt.date, end: dt.date, *, monthly: bool) -> list[str]:
+    step = dt.timedelta(days=1 if monthly else 7)
+    found, day = {_label(end, monthly=monthly)}, start
+    while day <= end:
+        found.add(_label(day, monthly=monthly))
+        day += step
+    return sorted(found)
 
 
 def build(
@@ -243,7 +262,7 @@ def build(
         waste=[r for r in counted if r["status"] in ("unaligned", "broken")],
         backlog=backlog,
         review_first=review_first,
-        weeks=_weeks(counted),
+        weeks=_weeks(counted, window_start, today),
         items=rows,
         watermark=m.Watermark(last_merged_at=newest, cursor=cursor, goals=goals_digest),
     )

@@ -141,7 +141,7 @@ class Backlog(Strict):
 @dataclasses.dataclass(slots=True, kw_only=True)
 class Week(Strict):
     week: str
-    """ISO week, e.g. 2026-W45."""
+    """ISO week, e.g. 2026-W45; a month, e.g. 2026-11, when the window is longer than a year."""
     merged: int
     aligned: int
     share: float

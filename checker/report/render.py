@@ -63,14 +63,15 @@ def _pie(report: m.Report) -> list[str]:
 
 
 def _trend(report: m.Report) -> list[str]:
-    if not report.weeks:
+    if not any(w.merged for w in report.weeks):
         return ["_No merged work in the window._"]
     weeks = ", ".join(f'"{w.week}"' for w in report.weeks)
+    unit = "month" if "-W" not in report.weeks[0].week else "week"
     shares = ", ".join(f"{w.share:g}" for w in report.weeks)
     return [
         "```mermaid",
         "xychart-beta",
-        '    title "Share of merged work that traces to an objective, by week (%)"',
+        f'    title "Share of merged work that traces to an objective, by {unit} (%; 0 where nothing merged)"',
         f"    x-axis [{weeks}]",
         '    y-axis "aligned %" 0 --> 100',
         f"    bar [{shares}]",
@@ -78,8 +79,21 @@ def _trend(report: m.Report) -> list[str]:
     ]
 
 
-def markdown(report: m.Report) -> str:
+def _headline(report: m.Report) -> str:
     h = report.headline
+    if not h.merged:
+        return (
+            f"**No merged work in the window** ({report.window.start} → {report.window.end}): nothing to measure"
+            f"{f' (exempt: {h.exempt})' if h.exempt else ''}. Widen it with `clew report --window DAYS` or `report.window_days`, "
+            "or run clew on the branch that work is merged into."
+        )
+    return (
+        f"**{h.aligned_share:g}% of merged work traces to an objective** ({h.aligned} of {h.merged}). "
+        f"Potential waste: **{h.waste_share:g}%** ({h.waste}). Budgets: {h.budget}; declared unaligned: {h.escape}; exempt: {h.exempt}."
+    )
+
+
+def markdown(report: m.Report) -> str:
     out = [
         "# Alignment report",
         "",
@@ -90,8 +104,7 @@ def markdown(report: m.Report) -> str:
         "",
         "## Headline",
         "",
-        f"**{h.aligned_share:g}% of merged work traces to an objective** ({h.aligned} of {h.merged}). "
-        f"Potential waste: **{h.waste_share:g}%** ({h.waste}). Budgets: {h.budget}; declared unaligned: {h.escape}; exempt: {h.exempt}.",
+        _headline(report),
         "",
     ]
     if report.budgets:
@@ -108,11 +121,13 @@ def markdown(report: m.Report) -> str:
         "| objective | status | owner | due | key results | merged | open / blocked / stale | share of effort |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    read_issues = report.source != "git"  # local history holds no issues
     for o in report.objectives:
         krs = "<br>".join(_kr(k) for k in o.key_results) or "—"
+        issues = f"{o.open} / {o.blocked} / {o.stale}" if read_issues else "not read"
         out.append(
             f"| **{md.text(o.title, 100)}** (`{o.id}`) | {STATUS[o.status]} | {md.text(o.owner or '—', 40)} | {o.due or '—'} | "
-            f"{krs} | {o.merged} | {o.open} / {o.blocked} / {o.stale} | {o.share:g}% |"
+            f"{krs} | {o.merged} | {issues} | {o.share:g}% |"
         )
     out += ["", "## Updates", ""]
     out += [f"- {STATUS[o.status]} — {md.text(o.update, 800)}" for o in report.objectives]
@@ -140,7 +155,7 @@ def markdown(report: m.Report) -> str:
         out += ["_No open issues were read (the local history has none; run with a forge token)._", ""]
     out += ["## Review these first", ""]
     out += [f"- {_link(w)} → `{w['objective']}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
-    out += ["", "## Aligned share by week", "", *_trend(report), ""]
+    out += ["", "## Aligned share over time", "", *_trend(report), ""]
     return "\n".join(out)
 
 
