@@ -196,12 +196,20 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
     help="Where merged work comes from (auto: GitHub with GITHUB_TOKEN and GITHUB_REPOSITORY, "
     "GitLab in GitLab CI with CLEW_GITLAB_TOKEN, else local git).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["files", "json", "markdown"]),
+    default="files",
+    show_default=True,
+    help="files: write (or commit) ALIGNMENT.md and alignment.json; json or markdown: print that document, write nothing.",
+)
 @click.pass_context
-def report(ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str) -> None:
+def report(ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str, fmt: str) -> None:
     """Build the alignment report (ALIGNMENT.md and alignment.json) over a window."""
     from checker.commands import report as command
 
-    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window, source)), nl=False)
+    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window, source, fmt)), nl=False)
 
 
 @clew.command()

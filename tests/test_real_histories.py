@@ -255,3 +255,17 @@ def test_a_ten_year_window_is_charted_by_month_with_every_month(tmp_path: Path) 
 
     assert "**No merged work in the window** (2026-08-23 → 2026-11-21)" in markdown(empty)
     assert "0% of merged work" not in markdown(empty)
+
+
+def test_report_format_prints_one_document_and_writes_nothing(repo: Repo) -> None:
+    _flask_like(repo)
+    as_json = clew_process(repo.path, "report", "--format", "json")
+    assert as_json.code == 0, as_json.err
+    assert json.loads(as_json.out)["headline"]["merged"] >= 5
+    as_md = clew_process(repo.path, "report", "--format", "markdown")
+    assert as_md.out.startswith("# Alignment report")
+    assert not (repo.path / "ALIGNMENT.md").exists()
+    assert not (repo.path / "alignment.json").exists()
+    refused = clew_process(repo.path, "report", "--format", "json", "--commit")
+    assert refused.code == 2
+    assert "excludes --commit" in refused.err

@@ -303,6 +303,7 @@ class Options(NamedTuple):
     dry_run: bool
     window: int | None
     source: str = "auto"
+    format: str = "files"  # or json / markdown: print that document, write nothing
 
 
 def _source(choice: str) -> str:
@@ -469,10 +470,14 @@ FORGES = {"github": (make_github, commit_github, "GitHub"), "gitlab": (make_gitl
 def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.commit and options.dry_run:
         raise ClewError("--commit and --dry-run exclude each other")
+    if options.format != "files" and (options.commit or options.dry_run):
+        raise ClewError(f"--format {options.format} prints the report and writes nothing: it excludes --commit and --dry-run")
     source = _source(options.source)
     if source in FORGES:
         make_from, commit_to, name = FORGES[source]
         made = make_from(cwd, goals, today, options.window)
+        if options.format != "files":
+            return _document(made.written, options.format)
         if options.dry_run:
             out = diff(made.current, made.written)
         elif options.commit:
@@ -481,10 +486,20 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
             out = write(git.toplevel(cwd) or cwd, made.written)
         return out + f"clew: {name} API requests: {made.client.reads} read, {made.client.writes} write\n"
     root, written = make(cwd, goals, today, options.window)
+    if options.format != "files":
+        return _document(written, options.format)
     if options.dry_run:
         return diff({path: _read(root / path) for path in written.files}, written)
     with _one_at_a_time(root):
         return commit(root, written) if options.commit else write(root, written)
+
+
+def _document(written: Written, fmt: str) -> str:
+    """The one document asked for, as it would be written."""
+    wanted = ".json" if fmt == "json" else ".md"
+    return next(
+        (text for path, text in written.files.items() if path.lower().endswith(wanted)), list(written.files.values())[fmt == "json"]
+    )
 
 
 def status_lines(report: m.Report, color: bool) -> str:
