@@ -29,3 +29,6 @@ echo "== clew report --commit over 10,000 merged pull requests on the local GitH
 echo
 echo "== the fault campaign: every API call × every fault"
 .venv/bin/python benchmarks/fault_campaign.py
+echo
+echo "== reference fidelity: the labelled set of real commit messages (add --repo PATH for any local clone)"
+.venv/bin/python benchmarks/fidelity.py
