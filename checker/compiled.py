@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 class MatchRule(NamedTuple):
@@ -86,6 +86,14 @@ class Report(NamedTuple):
     blocked_days: int = 3
     at_risk_margin: float = 0.15
     off_track_margin: float = 0.35
+    blocked_labels: tuple[str, ...] = ("blocked", "status::blocked")
+    priority_labels: tuple[str, ...] = ("critical", "priority::critical", "priority::1", "p0", "p1")
+
+
+def report_settings(data: dict[str, Any]) -> Report:
+    """The `report:` section from plain data (the cache's JSON, or the validated model's dump)."""
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return Report(**values)
 
 
 class Pyramid(NamedTuple):
@@ -132,7 +140,7 @@ class Pyramid(NamedTuple):
             exempt=rule(data["exempt"]),
             objectives=objectives,
             budgets=tuple(Budget(**b) for b in data["budgets"]),
-            report=Report(**data["report"]),
+            report=report_settings(data["report"]),
         )
         return cls(**fields)
 

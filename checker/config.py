@@ -108,5 +108,5 @@ def compile_pyramid(config: Config) -> Pyramid:
             for o in goals.objectives
         ),
         budgets=tuple(compiled.Budget(b.id, b.title, b.share) for b in goals.budgets),
-        report=compiled.Report(**goals.report.model_dump(by_alias=False)),
+        report=compiled.report_settings(goals.report.model_dump(by_alias=False)),
     )

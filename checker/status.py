@@ -31,6 +31,7 @@ class Linked(NamedTuple):
     blocked: bool = False
     blocked_since: dt.date | None = None
     updated: dt.date | None = None
+    critical: bool = False  # carries one of `report.priority_labels`
 
 
 class Thresholds(NamedTuple):
@@ -126,7 +127,9 @@ def _decide(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence
             reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
             worst = _worse(worst, "at-risk")
     if blocked:
-        reasons.append(f"{len(blocked)} of {len(obj.issues)} linked issues blocked for more than {limits.blocked_days} days")
+        critical = sum(1 for i in blocked if i.critical)
+        of_them = f", {critical} of them critical" if critical else ""
+        reasons.append(f"{len(blocked)} of {len(obj.issues)} linked issues blocked for more than {limits.blocked_days} days{of_them}")
         worst = _worse(worst, "at-risk")
     if open_issues and len(stale) * 2 >= len(open_issues) and stale:
         reasons.append(f"{len(stale)} of {len(open_issues)} open issues without activity for more than {limits.stale_days} days")

@@ -269,3 +269,26 @@ def test_report_format_prints_one_document_and_writes_nothing(repo: Repo) -> Non
     refused = clew_process(repo.path, "report", "--format", "json", "--commit")
     assert refused.code == 2
     assert "excludes --commit" in refused.err
+
+
+def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path: Path) -> None:
+    from checker.report.build import build
+    from tests.helpers import config
+
+    today = dt.date(2026, 11, 21)
+    week_ago = "2026-11-14T00:00:00Z"
+    issues = [
+        WorkItem(kind="issue", key="1", title="SDK", labels=("mobile", "on-hold", "P1"), updated_at=week_ago),
+        WorkItem(kind="issue", key="2", title="Store", labels=("mobile", "on-hold"), updated_at=week_ago),
+        WorkItem(kind="issue", key="3", title="Docs", labels=("mobile", "blocked"), updated_at=week_ago),
+    ]
+    start = today - dt.timedelta(days=90)
+    default = build(config(tmp_path).pyramid(), [], today=today, window_start=start, source="github", open_issues=issues)
+    retention = next(o for o in default.objectives if o.id == "retention")
+    assert retention.blocked == 1, "by default only `blocked` and `status::blocked` block"
+    (tmp_path / "custom").mkdir()
+    custom = config(tmp_path / "custom", goals_text() + "report:\n  blocked_labels: [on-hold]\n")
+    report = build(custom.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="github", open_issues=issues)
+    retention = next(o for o in report.objectives if o.id == "retention")
+    assert retention.blocked == 2
+    assert "2 of 3 linked issues blocked for more than 3 days, 1 of them critical" in retention.reasons

@@ -237,6 +237,13 @@ class ReportSettings(Strict):
     blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")
     at_risk_margin: float = Field(default=0.15, ge=0, le=1, description="Progress behind time by more than this: at risk.")
     off_track_margin: float = Field(default=0.35, ge=0, le=1, description="Progress behind time by more than this: off track.")
+    blocked_labels: list[str] = Field(
+        default=["blocked", "status::blocked"], description="Labels that mark an issue blocked (compared case-insensitively)."
+    )
+    priority_labels: list[str] = Field(
+        default=["critical", "priority::critical", "priority::1", "p0", "p1"],
+        description="Labels that mark an issue critical: blocked critical issues are named first in the reasons.",
+    )
 
 
 SUPPORTED_VERSIONS = (1,)

@@ -61,8 +61,8 @@ def suggested(traces: Sequence[Trace]) -> list[int]:
     return [at for at in _newest_first(traces) if traces[at].status in ("unaligned", "broken")][:SUGGESTED]
 
 
-def _blocked(issue: WorkItem) -> bool:
-    return any(label.lower() in ("blocked", "status::blocked") for label in issue.labels)
+def _has(issue: WorkItem, labels: frozenset[str]) -> bool:
+    return any(label.lower() in labels for label in issue.labels)
 
 
 def _objective_row(
@@ -73,14 +73,16 @@ def _objective_row(
     *,
     today: dt.date,
     limits: Thresholds,
+    labels: tuple[frozenset[str], frozenset[str]],
 ) -> m.ObjectiveRow:
     krs = [(k.title, p) for k in objective.key_results if (p := k.progress()) is not None]
     linked = tuple(
         Linked(
             i.name,
             open=i.state not in ("closed", "merged"),
-            blocked=_blocked(i),
+            blocked=_has(i, labels[0]),
             blocked_since=_date(i.updated_at),
+            critical=_has(i, labels[1]),
             updated=_date(i.updated_at),
         )
         for i in issues
@@ -197,8 +199,9 @@ def build(
         issues_by_objective.setdefault(trace.objective, []).append(trace.item)
     settings = pyramid.report
     limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
+    labels = (frozenset(x.lower() for x in settings.blocked_labels), frozenset(x.lower() for x in settings.priority_labels))
     objectives = [
-        _objective_row(o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, limits=limits)
+        _objective_row(o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, limits=limits, labels=labels)
         for o in pyramid.objectives
     ]
     status_of = {o.id: o.status for o in objectives}
@@ -225,7 +228,7 @@ def build(
                     key=i.name,
                     title=i.title,
                     url=i.url,
-                    blocked=_blocked(i),
+                    blocked=_has(i, labels[0]),
                     stale=(d := _date(i.updated_at)) is not None and (today - d).days > stale_after,
                 )
                 for i in issues
