@@ -45,6 +45,7 @@ class WorkItem(NamedTuple):
     url: str | None = None
     commits: "tuple[WorkItem, ...]" = ()
     parents: tuple[str, ...] = ()
+    labelled_at: tuple[tuple[str, str], ...] = ()  # (label, when it was added), where the forge said
 
     @property
     def name(self) -> str:

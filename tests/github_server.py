@@ -59,6 +59,7 @@ class Issue(NamedTuple):
     milestone: str | None = None
     parent: int | None = None
     state: str = "OPEN"
+    labelled_at: tuple[tuple[str, str], ...] = ()  # (label, ISO time it was added)
 
 
 class Pull(NamedTuple):
@@ -298,6 +299,13 @@ class FakeGitHub(FakeServer):
             "parent": (lambda info, **_: self._issue(full, issue.parent)) if issue.parent else None,
             "comments": self._comments(number),
             "author": {"__typename": "User", "login": "octocat"},
+            "timelineItems": lambda info, itemTypes=None, **_: {
+                "nodes": [
+                    {"__typename": "LabeledEvent", "createdAt": when, "label": {"name": name}}
+                    for name, when in issue.labelled_at
+                    if itemTypes is None or "LABELED_EVENT" in itemTypes
+                ]
+            },
         }
 
     def _pull(self, number: int) -> dict[str, Any]:

@@ -102,3 +102,23 @@ def test_two_runs_at_once_make_one_report_commit(gh: FakeGitHub, workspace: Path
     data = json.loads(gh.head_files()["alignment.json"])
     assert data["headline"]["merged"] == 60, "no lost update"
     assert sum("already holds this report" in r.out for r in results) == 1
+
+
+def test_blocked_since_comes_from_when_the_label_was_added(gh: FakeGitHub, workspace: Path) -> None:
+    """The issue was updated yesterday (a comment), but has been blocked for three weeks."""
+    world(gh, merged=3)
+    gh.issues[gh.repository][18] = gh.issues[gh.repository][18]._replace(
+        labelled_at=(("mobile", "2026-10-01T09:00:00Z"), ("blocked", "2026-10-30T09:00:00Z"))
+    )
+    run = report(gh, workspace)
+    assert run.code == 0, run.err
+    assert gh.violations == [], "the timeline query is valid against GitHub's schema"
+    data = json.loads((workspace / "alignment.json").read_text())
+    retention = next(o for o in data["objectives"] if o["id"] == "retention")
+    assert retention["blocked"] == 1
+    assert any("blocked for more than 3 days" in reason for reason in retention["reasons"])
+    gh.issues[gh.repository][18] = gh.issues[gh.repository][18]._replace(labelled_at=(("blocked", "2026-11-20T09:00:00Z"),))
+    (workspace / "alignment.json").unlink()
+    assert report(gh, workspace).code == 0
+    fresh = json.loads((workspace / "alignment.json").read_text())
+    assert next(o for o in fresh["objectives"] if o["id"] == "retention")["blocked"] == 0, "blocked since yesterday only"

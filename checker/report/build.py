@@ -61,6 +61,12 @@ def suggested(traces: Sequence[Trace]) -> list[int]:
     return [at for at in _newest_first(traces) if traces[at].status in ("unaligned", "broken")][:SUGGESTED]
 
 
+def _blocked_since(issue: WorkItem, blocking: frozenset[str]) -> dt.date | None:
+    """When a blocking label was last put on the issue, where the forge said; else its last update."""
+    added = [when for label, when in issue.labelled_at if label.lower() in blocking]
+    return _date(max(added)[:10]) if added else _date(issue.updated_at)
+
+
 def _has(issue: WorkItem, labels: frozenset[str]) -> bool:
     return any(label.lower() in labels for label in issue.labels)
 
@@ -81,7 +87,7 @@ def _objective_row(
             i.name,
             open=i.state not in ("closed", "merged"),
             blocked=_has(i, labels[0]),
-            blocked_since=_date(i.updated_at),
+            blocked_since=_blocked_since(i, labels[0]),
             critical=_has(i, labels[1]),
             updated=_date(i.updated_at),
         )

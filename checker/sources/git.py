@@ -341,6 +341,7 @@ def _commit(record: str, field: str) -> WorkItem:
             None,  # url
             (),  # commits
             tuple(parents.split()),  # parents
+            (),  # labelled_at
         ),
     )
 

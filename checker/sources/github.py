@@ -268,12 +268,26 @@ REPORT_PR = (
 )
 
 
+# When each label was put on an open issue: how long it has been blocked is counted from there.
+LABEL_EVENTS = (
+    "labelEvents: timelineItems(itemTypes: [LABELED_EVENT], last: 20) { nodes { ... on LabeledEvent { createdAt label { name } } } }"
+)
+
+
+def _label_times(node: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    events = (node.get("labelEvents") or {}).get("nodes") or []
+    return tuple(
+        (str((e.get("label") or {}).get("name") or ""), str(e["createdAt"])) for e in events if isinstance(e, dict) and e.get("createdAt")
+    )
+
+
 def report_query(first_page: bool) -> str:
     """One page of merged pull requests (newest update first) with their linked issues; the
     first page also carries the open issues (the backlog), the open pull requests, the
     default branch's head and tree, and the report files as committed there."""
     extra = (
-        f"openIssues: issues(states: OPEN, first: 100, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ nodes {{ {_chain(2)} }} }} "
+        "openIssues: issues(states: OPEN, first: 100, orderBy: {field: UPDATED_AT, direction: DESC}) "
+        f"{{ nodes {{ {_chain(2)} {LABEL_EVENTS} }} }} "
         f"openPulls: pullRequests(states: OPEN, first: 50, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ nodes {{ {REPORT_PR} }} }} "
         "defaultBranchRef { name target { oid ... on Commit { message tree { oid } } } } "
         "reportJson: object(expression: $json) { ... on Blob { text } } "
@@ -329,7 +343,7 @@ def parse_report_page(data: dict[str, Any], own: str) -> ReportPage:
         for key, item in chain:
             linked.setdefault(key, item)
         if chain:
-            open_issues.append(chain[0][1])
+            open_issues.append(chain[0][1]._replace(labelled_at=_label_times(node)))
     pulls = [_pull(n, own, linked) for n in (repo.get("openPulls") or {}).get("nodes") or [] if isinstance(n, dict)]
     info = merged_conn.get("pageInfo") or {}
     updates: list[str] = [str(n["updatedAt"]) for n in merged_conn.get("nodes") or [] if isinstance(n, dict) and n.get("updatedAt")]
