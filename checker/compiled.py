@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 class MatchRule(NamedTuple):
@@ -86,6 +86,7 @@ class Report(NamedTuple):
     blocked_days: int = 3
     at_risk_margin: float = 0.15
     off_track_margin: float = 0.35
+    max_items: int = 2000
     blocked_labels: tuple[str, ...] = ("blocked", "status::blocked")
     priority_labels: tuple[str, ...] = ("critical", "priority::critical", "priority::1", "p0", "p1")
 

@@ -292,3 +292,41 @@ def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path:
     retention = next(o for o in report.objectives if o.id == "retention")
     assert retention.blocked == 2
     assert "2 of 3 linked issues blocked for more than 3 days, 1 of them critical" in retention.reasons
+
+
+def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path: Path) -> None:
+    from checker.report import model as m
+    from checker.report.build import build
+    from checker.report.render import json_text
+    from tests.helpers import config
+
+    today = dt.date(2026, 11, 21)
+    start = today - dt.timedelta(days=90)
+    work = [
+        WorkItem(
+            kind="pr",
+            key=str(n),
+            title=f"Change {n} " + "with a long title " * 5,
+            body="Initiative: onboarding" if n % 3 else "wip",
+            merged_at=f"2026-11-{1 + n % 20:02d}T{n % 24:02d}:00:00+00:00",
+        )
+        for n in range(1, 61)
+    ]
+    small = config(tmp_path, goals_text() + "report:\n  max_items: 10\n").pyramid()
+    (tmp_path / "all").mkdir()
+    whole = config(tmp_path / "all", goals_text()).pyramid()
+    bounded = build(small, work, today=today, window_start=start, source="github")
+    full = build(whole, work, today=today, window_start=start, source="github")
+    assert len(bounded.items) == 10
+    assert len(bounded.archived) == 50
+    assert bounded.items[0]["merged_at"] >= bounded.archived[0]["merged_at"]
+    assert bounded.headline == full.headline, "the counts include the archived rows"
+    assert [o.merged for o in bounded.objectives] == [o.merged for o in full.objectives]
+    assert bounded.weeks == full.weeks
+    text = json_text(bounded)
+    assert len(text) < len(json_text(full)) / 2
+    again = m.adapter().validate_json(text)
+    assert again.archived == bounded.archived
+    rebuilt = build(small, [], today=today, window_start=start, source="github", previous=m.all_rows(again))
+    assert rebuilt.headline == full.headline, "a later run reads the archived rows back"
+    assert len(rebuilt.items) == 10

@@ -188,6 +188,7 @@ def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: 
 def _forge_report(
     pyramid: Pyramid, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
 ) -> m.Report:
+    from checker.report import model
     from checker.report.build import build
 
     return build(
@@ -200,7 +201,7 @@ def _forge_report(
         open_prs=gathered.open_prs,
         linked=gathered.linked,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        previous=previous.items if previous else (),
+        previous=model.all_rows(previous) if previous else (),
         goals_digest=gathered.goals_digest,
     )
 

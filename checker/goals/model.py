@@ -237,6 +237,9 @@ class ReportSettings(Strict):
     blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")
     at_risk_margin: float = Field(default=0.15, ge=0, le=1, description="Progress behind time by more than this: at risk.")
     off_track_margin: float = Field(default=0.35, ge=0, le=1, description="Progress behind time by more than this: off track.")
+    max_items: int = Field(
+        default=2000, ge=1, le=1_000_000, description="Newest rows kept in full in alignment.json; older ones are kept in a short form."
+    )
     blocked_labels: list[str] = Field(
         default=["blocked", "status::blocked"], description="Labels that mark an issue blocked (compared case-insensitively)."
     )

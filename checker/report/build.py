@@ -248,6 +248,7 @@ def build(
     newest = max((r["merged_at"] for r in rows if r["merged_at"]), default=None)
     aligned = by_status["aligned"]
     waste = by_status["unaligned"] + by_status["broken"]
+    listed = rows[: settings.max_items]  # the newest in full; the rest archived, counted all the same
     return m.Report(
         tool=f"clew {__version__}",
         generated_at=generated_at,
@@ -268,10 +269,14 @@ def build(
         ),
         budgets=budgets,
         objectives=objectives,
-        waste=[r for r in counted if r["status"] in ("unaligned", "broken")],
+        waste=[r for r in listed if r["status"] in ("unaligned", "broken")],
         backlog=backlog,
         review_first=review_first,
         weeks=_weeks(counted, window_start, today),
-        items=rows,
+        items=listed,
         watermark=m.Watermark(last_merged_at=newest, cursor=cursor, goals=goals_digest),
+        archived=[
+            m.Archived(name=r["name"], merged_at=r["merged_at"], status=r["status"], objective=r["objective"], target=r["target"])
+            for r in rows[len(listed) :]
+        ],
     )

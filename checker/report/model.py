@@ -147,6 +147,16 @@ class Week(Strict):
     share: float
 
 
+class Archived(TypedDict):
+    """An older row, past `report.max_items`: what the counts need, not the thread."""
+
+    name: str
+    merged_at: str | None
+    status: str
+    objective: str | None
+    target: str | None
+
+
 @dataclasses.dataclass(slots=True, kw_only=True)
 class Watermark(Strict):
     last_merged_at: str | None
@@ -178,10 +188,37 @@ class Report(Strict):
     weeks: list[Week]
     items: list[Work]
     watermark: Watermark
+    archived: list[Archived] = dataclasses.field(default_factory=list)
+    """Rows older than the newest `report.max_items`, kept short so the file stays small. The
+    headline, the weekly figures and the objectives count them; a later run reads them back."""
 
 
-for _row in (SuggestionRow, Work):
+for _row in (SuggestionRow, Work, Archived):
     setattr(_row, "__pydantic_config__", _STRICT)  # noqa: B010 -- a TypedDict body takes no assignments
+
+
+_KINDS = {"PR": "pr", "MR": "mr", "issue": "issue", "commit": "commit", "branch": "branch", "range": "branch"}
+
+
+def all_rows(report: Report) -> list[Work]:
+    """Every row of a report, the archived ones as rows again (without their threads)."""
+    return report.items + [
+        Work(
+            name=a["name"],
+            kind=_KINDS.get(a["name"].split(" ", 1)[0], "commit"),
+            key=a["name"].split(" ", 1)[-1].lstrip("#!"),
+            title="",
+            url=None,
+            author="",
+            merged_at=a["merged_at"],
+            status=a["status"],
+            objective=a["objective"],
+            target=a["target"],
+            thread="",
+            suggestions=[],
+        )
+        for a in report.archived
+    ]
 
 
 def plain(value: Any) -> Any:

@@ -165,13 +165,16 @@ def json_text(report: m.Report) -> str:
     cannot occur inside an encoded string (its quotes are escaped there) nor between a row's
     own parts (its nested objects begin with other keys), and an encoded text holds no raw
     newline. A row in both lists is encoded once."""
-    data = m.plain(dataclasses.replace(report, items=[], waste=[]))
-    del data["items"], data["waste"]
+    data = m.plain(dataclasses.replace(report, items=[], waste=[], archived=[]))
+    del data["items"], data["waste"], data["archived"]
     head = json.dumps(data, indent=2, ensure_ascii=False)
     lines = _lines(report.items)
     at = {id(row): n for n, row in enumerate(report.items)}
     waste = [lines[at[id(row)]] if id(row) in at else _lines([row])[0] for row in report.waste]
-    return "".join((head[:-2], ',\n  "waste": ', _list(waste), ',\n  "items": ', _list(lines), "\n}\n"))
+    archived = _lines(report.archived)  # type: ignore[arg-type]  # rows of another shape, also led by "name"
+    return "".join(
+        (head[:-2], ',\n  "waste": ', _list(waste), ',\n  "items": ', _list(lines), ',\n  "archived": ', _list(archived), "\n}\n")
+    )
 
 
 def _lines(rows: list[m.Work]) -> list[str]:
