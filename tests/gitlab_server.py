@@ -36,6 +36,7 @@ class GlIssue(NamedTuple):
     labels: tuple[str, ...] = ()
     milestone: str | None = None
     epic_iid: int | None = None
+    labelled_at: tuple[tuple[str, str], ...] = ()  # (label, ISO time it was added)
 
 
 class GlNote(NamedTuple):
@@ -55,6 +56,7 @@ ROUTES = [
     ("PUT", PROJECT + r"/merge_requests/(\d+)", "mr_update"),
     ("GET", PROJECT + r"/merge_requests/(\d+)/closes_issues", "closes_issues"),
     ("GET", PROJECT + r"/issues", "issues"),
+    ("GET", PROJECT + r"/issues/(\d+)/resource_label_events", "label_events"),
     ("GET", PROJECT + r"/merge_requests/(\d+)/notes", "notes"),
     ("POST", PROJECT + r"/merge_requests/(\d+)/notes", "note_create"),
     ("PUT", PROJECT + r"/merge_requests/(\d+)/notes/(\d+)", "note_update"),
@@ -219,6 +221,25 @@ class FakeGitLab(FakeServer):
         elif not wanted:
             self.violations.append("GET issues without iids[] or state=opened: clew must not list the whole project")
         items = [self._issue_json(i) for n, i in sorted(self.issues.items()) if n in wanted]
+        return self._page(items, query, urlsplit(match.group(0)).path)
+
+    def _label_events(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:
+        """GET /projects/:id/issues/:iid/resource_label_events (the shape of GitLab's Resource label events API)."""
+        issue = self.issues.get(int(match[2]))
+        if issue is None:
+            return self._json(404, {"message": "404 Issue Not Found"})
+        items = [
+            {
+                "id": 100 + n,
+                "user": {"id": 1, "username": "ann", "name": "Ann"},
+                "created_at": when,
+                "resource_type": "Issue",
+                "resource_id": issue.iid,
+                "label": {"id": 10 + n, "name": name, "color": "#d9534f", "description": None},
+                "action": "add",
+            }
+            for n, (name, when) in enumerate(issue.labelled_at)
+        ]
         return self._page(items, query, urlsplit(match.group(0)).path)
 
     def _notes(self, match: re.Match[str], query: dict[str, list[str]], body: Any) -> Any:

@@ -83,3 +83,23 @@ def test_dry_run_compares_with_the_committed_report(gl: FakeGitLab, workspace: P
     assert dry.code == 0
     assert "unchanged (only the timestamp would change)" in dry.out
     assert len(gl.commits) == 1
+
+
+def test_blocked_since_comes_from_the_label_event(gl: FakeGitLab, workspace: Path) -> None:
+    """Only an open issue that carries a blocking label is asked when it got it: one read each."""
+    world(gl, merged=3)
+    gl.issues[13] = gl.issues[13]._replace(labelled_at=(("mobile", "2026-10-01T09:00:00Z"), ("blocked", "2026-11-20T09:00:00Z")))
+    gl.issues[14] = GlIssue(14, "Not blocked", labels=("mobile",))
+    gl.open_issue_iids = [13, 14]
+    run = report(gl, workspace)
+    assert run.code == 0, run.err
+    asked = [r.path for r in gl.requests if r.path.endswith("/resource_label_events")]
+    assert asked == ["/api/v4/projects/42/issues/13/resource_label_events"]
+    data = json.loads((workspace / "alignment.json").read_text())
+    retention = next(o for o in data["objectives"] if o["id"] == "retention")
+    assert retention["blocked"] == 0, "blocked since yesterday, not since the issue's old last update"
+    gl.issues[13] = gl.issues[13]._replace(labelled_at=(("blocked", "2026-10-20T09:00:00Z"),))
+    (workspace / "alignment.json").unlink()
+    assert report(gl, workspace).code == 0
+    retention = next(o for o in json.loads((workspace / "alignment.json").read_text())["objectives"] if o["id"] == "retention")
+    assert retention["blocked"] == 1

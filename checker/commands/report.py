@@ -418,7 +418,8 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
         current[path], versions[path] = text or "", version
     previous = _previous(current.get(settings.json_path), goals_digest)
     since = max(start.isoformat(), previous.generated_at if previous else "")
-    collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since)
+    blocking = frozenset(label.lower() for label in settings.blocked_labels)
+    collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since, blocking)
     merged = [w for w in collected.merged if (w.merged_at or "")[:10] >= start.isoformat()]
     gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
     report = _forge_report(pyramid, "gitlab", gathered, previous, start=start, today=today)

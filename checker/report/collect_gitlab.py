@@ -40,11 +40,17 @@ def _request(data: dict[str, Any]) -> WorkItem:
     )
 
 
-def collect(client: Client, project: str, project_path: str, updated_after: str) -> Collected:
+def collect(client: Client, project: str, project_path: str, updated_after: str, blocking: frozenset[str] = frozenset()) -> Collected:
+    """`blocking`: the labels that block (lowered); an open issue carrying one is asked when it
+    got it, one read each, so that blocked-since is not the issue's last update."""
     progress("reading merged merge requests…")
     merged = [_request(d) for d in client.merged_requests(project, updated_after)]
     open_requests = [_request(d) for d in client.open_items(project, "merge_requests")]
     open_issues = [issue_item(d, project_path) for d in client.open_items(project, "issues")]
+    open_issues = [
+        i._replace(labelled_at=client.label_times(project, int(i.key))) if blocking & {x.lower() for x in i.labels} else i
+        for i in open_issues
+    ]
     linked = {f"#{i.key}": i for i in open_issues}
     wanted = sorted(
         {

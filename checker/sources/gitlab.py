@@ -107,6 +107,20 @@ class Client:
 
         return [dict(i.attributes) for i in self._call(False, "GET issues", call)]
 
+    def label_times(self, project: str, iid: int) -> tuple[tuple[str, str], ...]:
+        """When each label was added to an issue (Resource label events API): one read."""
+
+        def call() -> Any:
+            issue = self.gl.projects.get(project, lazy=True).issues.get(iid, lazy=True)
+            return issue.resourcelabelevents.list(get_all=True, per_page=100, max_retries=MAX_RETRIES)
+
+        events = self._call(False, f"GET issue {iid} label events", call)
+        return tuple(
+            (str((e.label or {}).get("name") or ""), str(e.created_at))
+            for e in events
+            if getattr(e, "action", "add") == "add" and isinstance(getattr(e, "label", None), dict)
+        )
+
     def notes(self, project: str, iid: int) -> list[Note]:
         def call() -> Any:
             return self._mr(project, iid).notes.list(
