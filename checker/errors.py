@@ -55,6 +55,16 @@ class GoalsError(ClewError):
         return "\n".join(lines)
 
 
+class ApiError(ClewError):
+    """A forge's API could not give what clew needed, after retries: an outage, a rate limit,
+    a refusal. `status` is the HTTP status when there was one (None for a timeout or a broken
+    answer). Both forges raise this one class."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class AuthError(ClewError):
     """A forge rejected the token: a configuration error (exit 2), never an outage to pass open."""
 

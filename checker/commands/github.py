@@ -153,7 +153,7 @@ class Check:
         if client is None:
             self.notes.append("no token given: linked issues were not read; the check used the event's own fields")
         elif (item is not None and item.kind in ("pr", "issue")) or goals_expr or inputs.pr_number or _has_links(item, event):
-            from checker.sources.github import ApiError
+            from checker.errors import ApiError
 
             kind = item.kind if item is not None else "pr" if inputs.pr_number is not None else "none"
             refs = link_refs(item, event.repository) if item is not None else []
@@ -201,7 +201,8 @@ def _append(path: str | None, content: str) -> None:
 
 def publish(check: Check, outcome: Outcome) -> list[str]:
     """The sticky comment and the label: written only when they change, never on forks."""
-    from checker.sources.github import ApiError, Comment, is_forbidden
+    from checker.errors import ApiError
+    from checker.sources.github import Comment, is_forbidden
 
     event, inputs, client, result = check.event, check.inputs, check.client, outcome.result
     if client is None or event.number is None or not result.traces or outcome.api_failed:

@@ -156,7 +156,7 @@ class Run:
         if client is None:
             self.notes.append("no token (CLEW_GITLAB_TOKEN): linked issues were not read and no note or label was written")
         else:
-            from checker.sources.gitlab import ApiError
+            from checker.errors import ApiError
 
             try:
                 if job.description_truncated:
@@ -187,7 +187,7 @@ class Run:
         """One sticky note (marker, and the token's fingerprint in its state) and one label, only
         when they change. Whether the label is on comes from the state clew wrote in its note,
         not from CI_MERGE_REQUEST_LABELS, a snapshot that a retried job keeps."""
-        from checker.sources.gitlab import ApiError
+        from checker.errors import ApiError
 
         job, client, settings = self.job, self.client, self.settings
         if job is None or client is None or self.api_failed or not result.traces:

@@ -361,8 +361,9 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_github(written: Written, client: Any, head: Any) -> str:
     """Git Data API: one commit with both files and a non-forced ref update; on a lost race,
     re-read the head and retry (at most 3 times) unless the head already holds this report."""
+    from checker.errors import ApiError
     from checker.report.render import unchanged
-    from checker.sources.github import ApiError, commit_files, read_head
+    from checker.sources.github import commit_files, read_head
 
     repository = os.environ["GITHUB_REPOSITORY"]
     if head is None:
@@ -377,7 +378,7 @@ def commit_github(written: Written, client: Any, head: Any) -> str:
         try:
             sha = commit_files(client, repository, head, written.files, message)
         except ApiError as exc:
-            if "HTTP 422" not in str(exc) and "HTTP 409" not in str(exc):
+            if exc.status not in (409, 422):
                 raise
             head = read_head(client, repository, head.branch, list(written.files))
             continue
@@ -431,8 +432,8 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
     """One atomic commit through the commits API; each action names the commit that last
     changed its file, so a concurrent change is refused and clew re-reads and retries (3 times)."""
+    from checker.errors import ApiError
     from checker.report.render import unchanged
-    from checker.sources.gitlab import ApiError
 
     _, _, project, branch = _gitlab_env()
     if os.environ.get("CI_PIPELINE_SOURCE") == "push" and os.environ.get("CI_COMMIT_TITLE", "").startswith(COMMIT_SUBJECT):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from checker.errors import AuthError, ClewError, QueryRejected
+from checker.errors import ApiError, AuthError, QueryRejected
 from checker.work import WorkItem
 
 PARENT_DEPTH = 4
@@ -25,10 +25,6 @@ PR = (
     "number title body prState: state updatedAt url headRefName baseRefName author { login __typename } "
     "repository { nameWithOwner } labels(first: 50) { nodes { name } } milestone { title }"
 )
-
-
-class ApiError(ClewError):
-    """The API could not give what clew needed (after retries)."""
 
 
 TOKEN_HELP = "set the action's `token` input (or GITHUB_TOKEN, or GH_TOKEN outside Actions) to a valid token"
@@ -215,9 +211,7 @@ class Client:
         except GithubException as exc:
             if exc.status == 401:
                 raise AuthError(f"GitHub rejected the token (HTTP 401: {_message(exc.data)}): {TOKEN_HELP}") from None
-            raise ApiError(
-                f"GitHub API {verb} {_short(url)} failed with HTTP {exc.status}: {_message(exc.data)}",
-            ) from None
+            raise ApiError(f"GitHub API {verb} {_short(url)} failed with HTTP {exc.status}: {_message(exc.data)}", exc.status) from None
         except Exception as exc:  # timeouts, broken connections, truncated JSON after retries
             raise ApiError(f"GitHub API {verb} {_short(url)} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
         return data
@@ -258,7 +252,7 @@ def _message(data: Any) -> str:
 
 
 def is_forbidden(error: ApiError) -> bool:
-    return "HTTP 403" in str(error) and ("not accessible" in str(error).lower() or "permission" in str(error).lower())
+    return error.status == 403 and ("not accessible" in str(error).lower() or "permission" in str(error).lower())
 
 
 REPORT_PR = (

@@ -10,18 +10,10 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from checker.errors import AuthError, ClewError
+from checker.errors import ApiError, AuthError
 from checker.work import WorkItem
 
 MAX_RETRIES = 3
-
-
-class ApiError(ClewError):
-    """The API could not give what clew needed (after retries)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Note(NamedTuple):
