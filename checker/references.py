@@ -130,14 +130,14 @@ def number_ok(digits: str) -> bool:
 
 def _url_reference(url: str) -> tuple[RefKind, str] | None:
     url = url.rstrip(".,;:!?")
-    if (match := _GITLAB_URL.match(url) or _GITHUB_URL.match(url)) and not number_ok(match["num"]):
+    gitlab = _GITLAB_URL.match(url)
+    match = gitlab or _GITHUB_URL.match(url)
+    if match is None or not number_ok(match["num"]):
         return None
-    if match := _GITLAB_URL.match(url):
+    if gitlab:
         kind: RefKind = "mr" if match["what"] == "merge_requests" else "issue"
         return kind, f"{match['project']}{'!' if kind == 'mr' else '#'}{match['num']}"
-    if match := _GITHUB_URL.match(url):
-        return ("pr" if match["what"] == "pull" else "issue"), f"{match['project']}#{match['num']}"
-    return None
+    return ("pr" if match["what"] == "pull" else "issue"), f"{match['project']}#{match['num']}"
 
 
 def _one(token: re.Match[str], urls: list[tuple[RefKind, str] | None]) -> tuple[RefKind, str] | None:

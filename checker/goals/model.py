@@ -109,6 +109,7 @@ def _rule_shorthand(value: Any) -> Any:
 
 Id = Annotated[str, BeforeValidator(_id_from_number), AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN})]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+BOTS = "Any work whose author git or the forge reports as a bot (`dependabot[bot]`, a GitHub App, a GitLab bot user)."
 TITLES = "Regular expressions searched in the title (RE2 syntax, run in linear time: no backreferences or lookaround)."
 Regex = Annotated[str, AfterValidator(_check_regex)]
 Glob = Annotated[str, AfterValidator(_check_glob)]
@@ -130,10 +131,7 @@ class Match(Strict):
     paths: list[Glob] = Field(default_factory=list, description="Changed-path globs, e.g. 'apps/mobile/**'.")
     authors: list[str] = Field(default_factory=list, description="Author logins, e.g. 'dependabot[bot]'.")
     titles: list[Regex] = Field(default_factory=list, description=TITLES)
-    bots: bool = Field(
-        default=False,
-        description="Any work whose author git or the forge reports as a bot (`dependabot[bot]`, a GitHub App, a GitLab bot user).",
-    )
+    bots: bool = Field(default=False, description=BOTS)
 
     def is_empty(self) -> bool:
         return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles, self.bots))
@@ -199,10 +197,7 @@ class Exempt(Strict):
     labels: list[str] = Field(default_factory=list, description="Labels that make work exempt.")
     titles: list[Regex] = Field(default_factory=list, description=TITLES)
     branches: list[BranchGlob] = Field(default_factory=list, description="Branch-name globs.")
-    bots: bool = Field(
-        default=False,
-        description="Any work whose author git or the forge reports as a bot (`dependabot[bot]`, a GitHub App, a GitLab bot user).",
-    )
+    bots: bool = Field(default=False, description=BOTS)
 
 
 class References(Strict):
@@ -245,7 +240,7 @@ class ReportSettings(Strict):
     )
     priority_labels: list[str] = Field(
         default=["critical", "priority::critical", "priority::1", "p0", "p1"],
-        description="Labels that mark an issue critical: blocked critical issues are named first in the reasons.",
+        description="Labels that mark an issue critical: the blocked reason counts them ('5 blocked, 2 of them critical').",
     )
 
 

@@ -39,10 +39,9 @@ def body(result: Result, notes: list[str], limit: int = COMMENT_LIMIT) -> str:
         if trace.status in ("unaligned", "broken"):
             lines += ["", f"**{md.text(trace.item.name, 80)}** — where the thread breaks: {md.text(trace.breaks, 300)}"]
             if trace.item.author_is_bot:  # a bot will not add a line: the fix is in the goals file
-                lines.append(
-                    f"{md.text(trace.item.author or 'The author', 80)} is a bot and will not add a line: count its work in a budget "
-                    "(`match: {bots: true}`), or exempt it (`policy: {exempt: {bots: true}}`)."
-                )
+                from checker.rules.unaligned_work import BOT_FIX
+
+                lines.append(f"{md.text(trace.item.author or 'The author', 80)} {BOT_FIX}.")
                 continue
             if ideas and not ideas[0].matched:
                 listed = ", ".join(f"`{i.id}`" for i in ideas)

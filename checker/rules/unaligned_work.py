@@ -45,12 +45,14 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     yield Finding("unaligned-work", RULE.severity, message, item.name, hint)
 
 
+# A bot cannot add a line to its PR: the fix is in the goals file. Said after the bot's name.
+BOT_FIX = (
+    "is a bot and will not add a line: count its work in a budget (`match: {bots: true}`), or exempt it (`policy: {exempt: {bots: true}}`)"
+)
+
+
 def bot_hint(author: str) -> str:
-    """A bot cannot add a line to its PR: the fix is in the goals file."""
-    return (
-        f"{author or 'the author'} is a bot and will not add a line: count its work in a budget "
-        "(`match: {bots: true}`), or exempt it (`policy: {exempt: {bots: true}}`)"
-    )
+    return f"{author or 'the author'} {BOT_FIX}"
 
 
 RULE = Rule("unaligned-work", "warning", "item", check, __doc__ or "")
