@@ -199,17 +199,21 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["files", "json", "markdown"]),
+    type=click.Choice(["files", "json", "markdown", "html"]),
     default="files",
     show_default=True,
-    help="files: write (or commit) ALIGNMENT.md and alignment.json; json or markdown: print that document, write nothing.",
+    help="files: write (or commit) ALIGNMENT.md and alignment.json; json, markdown or html: print that document, write nothing.",
 )
+@click.option("--html", "html", is_flag=True, help="Also write (or commit) the self-contained page, report.html (default alignment.html).")
 @click.pass_context
-def report(ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str, fmt: str) -> None:
+def report(
+    ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str, fmt: str, html: bool
+) -> None:
     """Build the alignment report (ALIGNMENT.md and alignment.json) over a window."""
     from checker.commands import report as command
 
-    click.echo(command.run(Path.cwd(), goals, _today(), command.Options(do_commit, dry_run, window, source, fmt)), nl=False)
+    options = command.Options(do_commit, dry_run, window, source, fmt, html)
+    click.echo(command.run(Path.cwd(), goals, _today(), options), nl=False)
 
 
 @clew.command()

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 class MatchRule(NamedTuple):
@@ -53,6 +53,7 @@ class KeyResult(NamedTuple):
     target: float | None = None
     current: float | None = None
     unit: str | None = None
+    source: dict[str, Any] | None = None  # the goals file's `source:` (file/command, pointer, format, timeout)
 
     def progress(self) -> float | None:
         return progress(self.baseline, self.target, self.current)
@@ -81,6 +82,7 @@ class Report(NamedTuple):
 
     markdown: str = "ALIGNMENT.md"
     json_path: str = "alignment.json"
+    html: str = "alignment.html"
     window_days: int = 90
     stale_days: int = 14
     blocked_days: int = 3

@@ -103,7 +103,10 @@ def compile_pyramid(config: Config) -> Pyramid:
                 o.start.isoformat() if o.start else None,
                 o.due.isoformat() if o.due else None,
                 o.state,
-                tuple(compiled.KeyResult(k.id, k.title, k.baseline, k.target, k.current, k.unit) for k in o.key_results),
+                tuple(
+                    compiled.KeyResult(k.id, k.title, k.baseline, k.target, k.current, k.unit, k.source.model_dump() if k.source else None)
+                    for k in o.key_results
+                ),
             )
             for o in goals.objectives
         ),

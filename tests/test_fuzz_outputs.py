@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -20,6 +21,7 @@ from checker.outputs import github, gitlab, jsonfmt, sarif, text
 from checker.outputs.workflow import fenced, output_lines
 from checker.references import branch_references, parse
 from checker.report.build import build
+from checker.report.page import page
 from checker.report.render import json_text, markdown
 from checker.sources.github_event import read_event
 from checker.work import WorkItem
@@ -112,9 +114,17 @@ def _markdown_is_safe(markdown_text: str, marker: str | None = None) -> None:
     assert "<script" not in body.lower()
     assert not MENTION.search(body)
     assert not BIDI.search(body)
-    for line in body.splitlines():
-        if line.startswith("| ") and not line.startswith("|---"):
-            assert len(re.split(r"(?<!\\)\|", line)) in (5, 6, 10), line[:200]
+    lines = body.splitlines()
+    for at, line in enumerate(lines):  # every row of a table has as many cells as its separator line
+        if line.startswith("|---"):
+            cells = line.count("|")
+            header, rows = lines[at - 1], []
+            for row in lines[at + 1 :]:
+                if not row.startswith("| "):
+                    break
+                rows.append(row)
+            for row in [header, *rows]:
+                assert len(re.split(r"(?<!\\)\|", row)) - 1 == cells, row[:200]
 
 
 @SETTINGS
@@ -138,7 +148,7 @@ def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str
 @given(titles=st.lists(hostile, min_size=1, max_size=4), label=hostile)
 def test_report_never_leaks(tmp_path: Path, titles: list[str], label: str) -> None:
     cfg = config(tmp_path)
-    work = [_item(t, t, "", label, t) for t in titles]
+    work = [_item(t, t, "", label, t)._replace(url=t or None) for t in titles]  # the URL too: a forge could send anything
     issues = [WorkItem(kind="issue", key="9", title=titles[0], labels=("mobile", label), updated_at="2026-11-01T00:00:00Z")]
     report = build(
         cfg.pyramid(),
@@ -159,6 +169,35 @@ def test_report_never_leaks(tmp_path: Path, titles: list[str], label: str) -> No
     assert data["items"] == report.items
     assert data["waste"] == report.waste
     assert len(re.findall(r'^    \{"name":', text_json, re.M)) == len(report.items) + len(report.waste)  # one line per row
+    _page_is_safe(page(report))
+
+
+_ELEMENTS = """html head meta title style body a header h1 h2 h3 p b nav ul ol li main table thead tbody tr th td code article span
+label progress details summary small svg line polyline circle text rect figure figcaption select option div button footer time"""
+PAGE_TAGS = frozenset(_ELEMENTS.split())
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+
+def _page_is_safe(html: str) -> None:
+    """Only the page's own elements; no handler, no inline style, no link but http(s); one script."""
+    tags = _Tags()
+    tags.feed(html)
+    names = [t for t, _ in tags.found]
+    assert names.count("script") == 1
+    assert set(names) - {"script"} <= PAGE_TAGS, set(names) - PAGE_TAGS
+    for tag, attrs in tags.found:
+        assert not any(name.startswith("on") or name in ("style", "src", "srcdoc", "formaction") for name in attrs), (tag, attrs)
+        if "href" in attrs:
+            assert re.fullmatch(r"(https?://[^\s<>\"'`]+|#[\w-]+)", attrs["href"] or ""), attrs["href"]
+    assert not BIDI.search(html)
 
 
 @settings(max_examples=400, deadline=None)

@@ -61,6 +61,7 @@ def test_readme_commands_on_a_fresh_clone(tmp_path: Path) -> None:
     assert "goals.yml is valid" in first.stdout
     assert "merged changes trace to an objective" in first.stdout
     assert (clone / "ALIGNMENT.md").is_file()
+    assert (clone / "alignment.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     second = subprocess.run(["bash", "-c", tests], cwd=clone, env=env, capture_output=True, text=True, timeout=1800, check=False)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-2000:]
     assert re.search(r"\d+ passed", second.stdout)

@@ -291,7 +291,10 @@ def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path:
     report = build(custom.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="github", open_issues=issues)
     retention = next(o for o in report.objectives if o.id == "retention")
     assert retention.blocked == 2
-    assert "2 of 3 linked issues blocked for more than 3 days, 1 of them critical" in retention.reasons
+    # the issues are the initiative's: it names them, and the objective names it
+    mobile = next(i for i in retention.initiatives if i.id == "mobile-ux")
+    assert mobile.reasons == ["2 of 3 linked issues blocked for more than 3 days, 1 of them critical"]
+    assert "initiative mobile-ux is at risk: 2 of 3 linked issues blocked for more than 3 days, 1 of them critical" in retention.reasons
 
 
 def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path: Path) -> None:

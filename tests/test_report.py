@@ -138,9 +138,15 @@ def mermaid_parse(blocks: list[str]) -> list[dict[str, object]]:
 
 
 def test_every_mermaid_block_parses(tmp_path: Path) -> None:
-    texts = [markdown(dataset(tmp_path)[1]), (GOLDEN / "ALIGNMENT.md").read_text()]
+    from tests.pagedata import rich_report
+
+    (tmp_path / "rich").mkdir()
+    with_readings = markdown(rich_report(tmp_path / "rich", rows=50))  # a key result's line chart, with its forecast
+    assert "## Key results over time" in with_readings
+    texts = [markdown(dataset(tmp_path)[1]), (GOLDEN / "ALIGNMENT.md").read_text(), with_readings]
     blocks = [b for text in texts for b in re.findall(r"```mermaid\n(.*?)```", text, re.S)]
-    assert len(blocks) >= 4
+    assert len(blocks) >= 7
+    assert any("line [4.5, 4.4, 4.2, 4.1, " in b for b in blocks)
     results = mermaid_parse([*blocks, 'pie title broken\n  "a : 1'])
     assert [r["ok"] for r in results[:-1]] == [True] * len(blocks), results
     assert results[-1]["ok"] is False, "the parser must reject a broken block, or this test proves nothing"

@@ -122,3 +122,20 @@ def test_blocked_since_comes_from_when_the_label_was_added(gh: FakeGitHub, works
     assert report(gh, workspace).code == 0
     fresh = json.loads((workspace / "alignment.json").read_text())
     assert next(o for o in fresh["objectives"] if o["id"] == "retention")["blocked"] == 0, "blocked since yesterday only"
+
+
+def test_the_page_is_committed_with_the_report_and_read_back_in_the_same_request(gh: FakeGitHub, workspace: Path) -> None:
+    world(gh, merged=120)
+    cold = report(gh, workspace, "--html", "--commit")
+    assert cold.code == 0, cold.err + cold.out
+    assert gh.count(graphql=True) == 2, "120 merged pull requests: 2 pages; the page's text comes with the first"
+    assert (gh.reads, gh.writes) == (2, 3), gh.requests
+    files = gh.head_files()
+    assert set(files) >= {"ALIGNMENT.md", "alignment.json", "alignment.html"}
+    assert files["alignment.html"].startswith("<!DOCTYPE html>")
+    assert "Change 120" in files["alignment.html"]
+    gh.requests.clear()
+    warm = report(gh, workspace, "--html", "--commit")
+    assert warm.code == 0, warm.err
+    assert (gh.reads, gh.writes) == (1, 0), gh.requests
+    assert "already holds this report" in warm.out

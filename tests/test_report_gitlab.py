@@ -103,3 +103,19 @@ def test_blocked_since_comes_from_the_label_event(gl: FakeGitLab, workspace: Pat
     assert report(gl, workspace).code == 0
     retention = next(o for o in json.loads((workspace / "alignment.json").read_text())["objectives"] if o["id"] == "retention")
     assert retention["blocked"] == 1
+
+
+def test_the_page_is_committed_with_the_report(gl: FakeGitLab, workspace: Path) -> None:
+    world(gl, merged=30)
+    cold = report(gl, workspace, "--html", "--commit")
+    assert cold.code == 0, cold.err + cold.out
+    _message, files = gl.commits[0]
+    assert set(files) == {"ALIGNMENT.md", "alignment.json", "alignment.html"}
+    assert files["alignment.html"].startswith("<!DOCTYPE html>")
+    gl.requests.clear()
+    warm = report(gl, workspace, "--html", "--commit")
+    assert warm.code == 0, warm.err
+    assert len(gl.commits) == 1
+    assert "already holds this report" in warm.out
+    assert gl.writes == 0
+    assert sum("repository/files" in r.path for r in gl.requests) == 3, "one read for each of the three files"

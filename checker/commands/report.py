@@ -26,6 +26,7 @@ from checker.trace import REPORT_TRAILER, Trace, Tracer, claims_report
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
     from checker.report import model as m
+    from checker.sources.metrics import Measured
 
 # The forge sources, the report's builder and renderer are imported inside the functions. A
 # local report on a cache hit imports neither pydantic nor ruamel.yaml at all.
@@ -50,12 +51,12 @@ def report_message(report: m.Report) -> str:
 
 
 def _settings_where(goals_text: str, display: str, settings: Any) -> dict[str, str]:
-    """Where each report path is set (keyed `markdown` and `json`): file:line of its key under
+    """Where each report path is set (keyed `markdown`, `json` and `html`): file:line of its key under
     `report:`, or the default it has."""
     lines = goals_text.splitlines()
     start = next((i for i, line in enumerate(lines) if re.match(r"report\s*:", line)), None)
     where = {}
-    for key, path in (("markdown", settings.markdown), ("json", settings.json_path)):
+    for key, path in (("markdown", settings.markdown), ("json", settings.json_path), ("html", settings.html)):
         found = None
         if start is not None:
             for number in range(start + 1, len(lines)):
@@ -82,8 +83,25 @@ def _bulk() -> Iterator[None]:
             gc.enable()
 
 
+def measure(root: Path, pyramid: Pyramid) -> dict[str, Measured]:
+    """This run's value of every key result with a `source:`; a source that fails is said on
+    stderr and recorded with its reason (checker.sources.metrics), and the report goes on."""
+    from checker.sources.metrics import measure_all
+
+    sources = {f"{o.id}.{k.id}": k.source for o in pyramid.objectives for k in o.key_results if k.source}
+    if not sources:
+        return {}
+    progress(f"measuring {len(sources)} key result{'s' if len(sources) != 1 else ''}…")
+    measured = measure_all(root, sources)
+    progress("")
+    for key, taken in measured.items():
+        if taken.error:
+            sys.stderr.write(f"clew: warning: key result {key} was not measured ({taken.origin}): {taken.error}\n")
+    return measured
+
+
 @_bulk()
-def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> tuple[Path, Written]:
+def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> tuple[Path, Written]:
     from checker.goals.discover import discover, display_name
     from checker.loading import pyramid_for
 
@@ -126,6 +144,10 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         notes.insert(0, shallow_note(cut, start, os.environ))
         progress("")
         sys.stderr.write(f"clew: warning: {notes[0]}\n")
+    settings = pyramid.report
+    current = {p: _read(root / p) for p in (settings.markdown, settings.json_path, *([settings.html] if html else []))}
+    from checker.report.build import readings_of
+
     report = build(
         pyramid,
         units,
@@ -136,11 +158,11 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) 
         notes=notes,
         complete=not shallow,
         traced=traces,
+        measured=measure(root, pyramid),
+        readings=readings_of(current[settings.json_path]),
     )
     progress("")
-    settings = pyramid.report
-    current = {p: _read(root / p) for p in (settings.markdown, settings.json_path)}
-    return root, _render(pyramid, report, current, _settings_where(text.decode("utf-8", "replace"), display, settings))
+    return root, _render(pyramid, report, current, _settings_where(text.decode("utf-8", "replace"), display, settings), html=html)
 
 
 def shallow_note(cut: str, start: dt.date, env: Mapping[str, str]) -> str:
@@ -167,29 +189,47 @@ class Made(NamedTuple):
     current: dict[str, str]
 
 
-def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: dict[str, str]) -> Written:
-    """Both files, and which of them changed in more than their timestamp. Paths that could
-    never be written safely are refused here, before anything is written or sent."""
+def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: dict[str, str], *, html: bool = False) -> Written:
+    """Both files (three with the page), and which of them changed in more than their timestamp.
+    Paths that could never be written safely are refused here, before anything is written or sent."""
     from checker.report.render import json_text, markdown, unchanged
 
     settings = pyramid.report
     goals = pyramid.file.split("@", 1)[0]
-    if settings.markdown == settings.json_path:
-        named = where["markdown"] if "(default" in where["json"] else where["json"]
-        raise safewrite.UnsafePath(f"{named}: the JSON report and the Markdown report name the same file, {settings.json_path!r}")
-    labels = {settings.markdown: where["markdown"], settings.json_path: where["json"]}
+    named = {"markdown": settings.markdown, "json": settings.json_path, **({"html": settings.html} if html else {})}
+    seen: dict[str, str] = {}
+    for key, path in named.items():
+        if path in seen:
+            other = seen[path]
+            blame = where[key] if "(default" in where[other] else where[other]
+            raise safewrite.UnsafePath(f"{blame}: report.{other} and report.{key} name the same file, {path!r}")
+        seen[path] = key
+    labels = {path: where[key] for key, path in named.items()}
     for path, label in labels.items():
         safewrite.check(path, setting=label, goals=goals)
     files = {settings.markdown: markdown(report), settings.json_path: json_text(report)}
+    if html:
+        from checker.report.page import page
+
+        files[settings.html] = page(report)
     changed = [p for p, t in files.items() if not unchanged(current.get(p) or "", t)]
     return Written(report, files, changed, labels)
 
 
 def _forge_report(
-    pyramid: Pyramid, source: str, gathered: Gathered, previous: m.Report | None, *, start: dt.date, today: dt.date
+    pyramid: Pyramid,
+    source: str,
+    gathered: Gathered,
+    previous: m.Report | None,
+    *,
+    start: dt.date,
+    today: dt.date,
+    measured: Mapping[str, Measured],
+    committed: str | None,
 ) -> m.Report:
+    """`committed`: the alignment.json on the branch, whose key-result readings this run extends."""
     from checker.report import model
-    from checker.report.build import build
+    from checker.report.build import build, readings_of
 
     return build(
         pyramid,
@@ -203,6 +243,8 @@ def _forge_report(
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         previous=model.all_rows(previous) if previous else (),
         goals_digest=gathered.goals_digest,
+        measured=measured,
+        readings=readings_of(committed),
     )
 
 
@@ -304,7 +346,8 @@ class Options(NamedTuple):
     dry_run: bool
     window: int | None
     source: str = "auto"
-    format: str = "files"  # or json / markdown: print that document, write nothing
+    format: str = "files"  # or json / markdown / html: print that document, write nothing
+    html: bool = False  # also the self-contained page (report.html)
 
 
 def _source(choice: str) -> str:
@@ -331,7 +374,7 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
 
 
 @_bulk()
-def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
+def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
     from checker.app import configure
     from checker.compiled import digest
@@ -346,16 +389,19 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     settings = pyramid.report
     start = today - dt.timedelta(days=window_days or settings.window_days)
     goals_digest = digest(config.doc.path.read_bytes())
-    paths = (settings.json_path, settings.markdown)
+    paths = (settings.json_path, settings.markdown, *([settings.html] if html else []))
     page = fetch_report_page(client, repository, None, paths)
     previous = _previous((page.head.files if page.head else {}).get(settings.json_path), goals_digest)
     watermark = previous.generated_at if previous else None
     collected = collect_github(client, repository, start, watermark, paths, first_page=page)
     gathered = Gathered(collected.merged, collected.open_issues, collected.open_pulls, collected.linked, goals_digest)
-    report = _forge_report(pyramid, "github", gathered, previous, start=start, today=today)
     current = collected.head.files if collected.head else {}
+    measured = measure(root, pyramid)
+    report = _forge_report(
+        pyramid, "github", gathered, previous, start=start, today=today, measured=measured, committed=current.get(settings.json_path)
+    )
     where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
-    return Made(_render(pyramid, report, current, where), client, collected.head, current)
+    return Made(_render(pyramid, report, current, where, html=html), client, collected.head, current)
 
 
 def commit_github(written: Written, client: Any, head: Any) -> str:
@@ -397,7 +443,7 @@ def _gitlab_env() -> tuple[str, str, str, str]:
 
 
 @_bulk()
-def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None) -> Made:
+def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
     from checker.app import configure
     from checker.compiled import digest
@@ -414,7 +460,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     goals_digest = digest(config.doc.path.read_bytes())
     current: dict[str, str] = {}
     versions: dict[str, str | None] = {}
-    for path in (settings.json_path, settings.markdown):
+    for path in (settings.json_path, settings.markdown, *([settings.html] if html else [])):
         text, version = client.read_file(project, path, branch)
         current[path], versions[path] = text or "", version
     previous = _previous(current.get(settings.json_path), goals_digest)
@@ -423,10 +469,13 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     collected = collect_gitlab(client, project, os.environ.get("CI_PROJECT_PATH", ""), since, blocking)
     merged = [w for w in collected.merged if (w.merged_at or "")[:10] >= start.isoformat()]
     gathered = Gathered(merged, collected.open_issues, collected.open_requests, collected.linked, goals_digest)
-    report = _forge_report(pyramid, "gitlab", gathered, previous, start=start, today=today)
+    measured = measure(root, pyramid)
+    report = _forge_report(
+        pyramid, "gitlab", gathered, previous, start=start, today=today, measured=measured, committed=current.get(settings.json_path)
+    )
     versions["__branch__"] = branch
     where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
-    return Made(_render(pyramid, report, current, where), client, versions, current)
+    return Made(_render(pyramid, report, current, where, html=html), client, versions, current)
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
@@ -476,9 +525,10 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.format != "files" and (options.commit or options.dry_run):
         raise ClewError(f"--format {options.format} prints the report and writes nothing: it excludes --commit and --dry-run")
     source = _source(options.source)
+    page = options.html or options.format == "html"
     if source in FORGES:
         make_from, commit_to, name = FORGES[source]
-        made = make_from(cwd, goals, today, options.window)
+        made = make_from(cwd, goals, today, options.window, html=page)
         if options.format != "files":
             return _document(made.written, options.format)
         if options.dry_run:
@@ -488,7 +538,7 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
         else:
             out = write(git.toplevel(cwd) or cwd, made.written)
         return out + f"clew: {name} API requests: {made.client.reads} read, {made.client.writes} write\n"
-    root, written = make(cwd, goals, today, options.window)
+    root, written = make(cwd, goals, today, options.window, html=page)
     if options.format != "files":
         return _document(written, options.format)
     if options.dry_run:
@@ -498,11 +548,8 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
 
 
 def _document(written: Written, fmt: str) -> str:
-    """The one document asked for, as it would be written."""
-    wanted = ".json" if fmt == "json" else ".md"
-    return next(
-        (text for path, text in written.files.items() if path.lower().endswith(wanted)), list(written.files.values())[fmt == "json"]
-    )
+    """The one document asked for, as it would be written (files are in the order markdown, json, html)."""
+    return list(written.files.values())[{"markdown": 0, "json": 1, "html": 2}[fmt]]
 
 
 def status_lines(report: m.Report, color: bool) -> str:

@@ -9,7 +9,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from checker.compiled import progress
 
@@ -140,6 +140,67 @@ class Match(Strict):
 NO_MATCH = Match()
 
 
+def _check_pointer(value: str) -> str:
+    from checker.sources.metrics import PointerError, parse_pointer
+
+    try:
+        parse_pointer(value)
+    except PointerError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _argv(value: Any) -> Any:
+    if isinstance(value, str):
+        import shlex
+
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"invalid command {value!r}: {exc}") from None
+    return value
+
+
+Pointer = Annotated[str, AfterValidator(_check_pointer)]
+
+
+class Source(Strict):
+    """Where a key result's value is read at each report run, instead of a hand-edited `current`:
+    a JSON or CSV file that CI writes before `clew report`, or a command that prints the number."""
+
+    file: RepoPath | None = Field(default=None, description="A JSON or CSV file, relative to the repository root.")
+    command: Annotated[list[str], BeforeValidator(_argv)] | None = Field(
+        default=None,
+        description="A program and its arguments, run from the repository root without a shell; it prints the number "
+        "(or JSON, read with `pointer`).",
+    )
+    pointer: Pointer | None = Field(
+        default=None,
+        description="Where the number is: `$.churn.monthly`, `$.runs[-1].p95`, `$['key with spaces']`. A CSV file reads "
+        "as a list of rows keyed by its header: `$[-1].churn` is the column `churn` of the last row.",
+    )
+    format: Literal["json", "csv"] | None = Field(default=None, description="The file's format; by default its suffix decides.")
+    timeout: int = Field(default=60, ge=1, le=600, description="Seconds the command may run.")
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Source:
+        if (self.file is None) == (self.command is None):
+            raise ValueError("a source names either `file:` (with `pointer:`) or `command:`, and only one of them")
+        if self.file is not None and self.pointer is None:
+            raise ValueError(f"`pointer:` is required with `file:`, e.g. `pointer: $.value` (where the number is in {self.file!r})")
+        if self.command is not None and not self.command:
+            raise ValueError("`command:` is empty: name the program to run")
+        return self
+
+    def describe(self) -> str:
+        """`metrics/churn.json $.monthly`, or the command line."""
+        if self.file is not None:
+            return f"{self.file} {self.pointer}"
+        import shlex
+
+        return shlex.join(self.command or []) + (f" {self.pointer}" if self.pointer else "")
+
+
 class KeyResult(Strict):
     """A measure of an objective, addressed as `objective.kr`."""
 
@@ -149,6 +210,15 @@ class KeyResult(Strict):
     target: float | None = Field(default=None, description="The value that means done (may be below the baseline).")
     current: float | None = Field(default=None, description="The latest measured value.")
     unit: str | None = Field(default=None, description="Shown after the numbers, e.g. `%`.")
+    source: Source | None = Field(
+        default=None, description="Read the value from a file or a command at each report run, instead of `current`."
+    )
+
+    @model_validator(mode="after")
+    def _current_or_source(self) -> KeyResult:
+        if self.source is not None and self.current is not None:
+            raise ValueError("a key result with `source:` is measured at each report run: remove `current:` (it would never be read)")
+        return self
 
     def progress(self) -> float | None:
         """(current - baseline) / (target - baseline), clamped to 0..1; None when unmeasurable."""
@@ -227,6 +297,7 @@ class ReportSettings(Strict):
 
     markdown: RepoPath = Field(default="ALIGNMENT.md", description="Where the Markdown report is written.")
     json_path: RepoPath = Field(default="alignment.json", alias="json", description="Where the JSON report is written.")
+    html: RepoPath = Field(default="alignment.html", description="Where `clew report --html` writes the self-contained page.")
     window_days: int = Field(default=90, ge=1, le=3650, description="How many days of merged work the report covers.")
     stale_days: int = Field(default=14, ge=1, description="No activity for this many days makes an issue stale.")
     blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from checker import __version__
-from checker.compiled import Objective, Pyramid
+from checker.compiled import KeyResult, Node, Objective, Pyramid
 from checker.report import model as m
-from checker.status import Inputs, Linked, Thresholds, compute
+from checker.sources.metrics import Measured
+from checker.status import Child, Forecast, Inputs, Linked, Thresholds, compute, forecast, pace
 from checker.suggest import suggest
 from checker.trace import Trace, Tracer
 from checker.work import WorkItem
 
 ALIGNED = ("aligned",)
 SUGGESTED = 200  # the newest potential waste gets suggestions; the rest is listed without
+READINGS = 120  # report days kept per key result in alignment.json
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -71,18 +74,8 @@ def _has(issue: WorkItem, labels: frozenset[str]) -> bool:
     return any(label.lower() in labels for label in issue.labels)
 
 
-def _objective_row(
-    objective: Objective,
-    merged: Counter[str],
-    total: int,
-    issues: list[WorkItem],
-    *,
-    today: dt.date,
-    limits: Thresholds,
-    labels: tuple[frozenset[str], frozenset[str]],
-) -> m.ObjectiveRow:
-    krs = [(k.title, p) for k in objective.key_results if (p := k.progress()) is not None]
-    linked = tuple(
+def _linked(issues: list[WorkItem], labels: tuple[frozenset[str], frozenset[str]]) -> tuple[Linked, ...]:
+    return tuple(
         Linked(
             i.name,
             open=i.state not in ("closed", "merged"),
@@ -93,6 +86,91 @@ def _objective_row(
         )
         for i in issues
     )
+
+
+class Context(NamedTuple):
+    """What every objective row is judged with."""
+
+    today: dt.date
+    limits: Thresholds
+    labels: tuple[frozenset[str], frozenset[str]]
+    merged: Counter[str]  # aligned merged work per objective and per initiative
+    total: int
+    issues: dict[str | None, list[WorkItem]]  # open issues per objective (its initiatives' included)
+    by_initiative: dict[str, list[WorkItem]]  # open issues per initiative
+    measured: Mapping[str, Measured]
+    readings: Mapping[str, list[tuple[str, float]]]
+
+
+def _key_result(objective: Objective, k: KeyResult, ctx: Context) -> tuple[m.KeyResultRow, Forecast | None]:
+    """The row, with this run's reading added to the recorded ones, and the forecast they give."""
+    key = f"{objective.id}.{k.id}"
+    taken = ctx.measured.get(key) if k.source else None
+    value = taken.value if taken else k.current
+    readings = dict(ctx.readings.get(key, []))
+    if value is not None:
+        readings[ctx.today.isoformat()] = value
+    kept = sorted(readings.items())[-READINGS:]
+    due = dt.date.fromisoformat(objective.due) if objective.due else None
+    points = [(d, v) for day, v in kept if (d := _date(day)) is not None]
+    ahead = forecast(k.id, points, baseline=k.baseline, target=k.target, due=due, unit=k.unit or "") if value is not None else None
+    projection = None
+    if ahead is not None and due is not None:
+        reason = pace(ahead, due)
+        projection = m.Projection(date=due.isoformat(), value=ahead.at_due, progress=round(ahead.progress_at_due, 3), reason=reason)
+    current = k._replace(current=value)
+    row = m.KeyResultRow(
+        id=k.id,
+        title=k.title,
+        baseline=k.baseline,
+        target=k.target,
+        current=value,
+        unit=k.unit,
+        progress=current.progress(),
+        source=taken.origin if taken else None,
+        error=taken.error if taken else None,
+        history=[m.Reading(date=day, value=v) for day, v in kept],
+        forecast=projection,
+    )
+    return row, ahead
+
+
+def _initiative_row(objective: Objective, node: Node, ctx: Context) -> m.InitiativeRow:
+    """An initiative judged from its own issues and merged work; its objective's dates are not
+    its own, so progress is not compared with time here."""
+    issues = ctx.by_initiative.get(node.id, [])
+    inputs = Inputs(node.id, node.title, node.state, None, None, (), _linked(issues, ctx.labels), ctx.merged[node.id])
+    status = compute(inputs, ctx.today, ctx.limits)
+    return m.InitiativeRow(
+        id=node.id,
+        title=node.title,
+        state=node.state,
+        status=status.status,
+        reasons=list(status.reasons),
+        merged=ctx.merged[node.id],
+        open=status.open,
+        blocked=status.blocked,
+        stale=status.stale,
+    )
+
+
+def _objective_row(objective: Objective, initiatives: Sequence[Node], ctx: Context) -> m.ObjectiveRow:
+    krs, forecasts, unmeasured = [], [], []
+    rows = []
+    for k in objective.key_results:
+        row, ahead = _key_result(objective, k, ctx)
+        rows.append(row)
+        if row.error is not None:
+            unmeasured.append((k.id, row.error))
+        elif ahead is not None:
+            forecasts.append(ahead)
+        elif row.progress is not None:
+            krs.append((k.title, row.progress))
+    children = [_initiative_row(objective, node, ctx) for node in initiatives]
+    # The objective is judged on the issues linked to it directly, and on its initiatives' verdicts
+    # (each names the initiative); its counts cover every issue under it.
+    every = _linked(ctx.issues.get(objective.id, []), ctx.labels)
+    through = {i.name for node in initiatives for i in ctx.by_initiative.get(node.id, [])}
     inputs = Inputs(
         objective.id,
         objective.title,
@@ -100,10 +178,14 @@ def _objective_row(
         dt.date.fromisoformat(objective.start) if objective.start else None,  # never the window: status must not depend on it
         dt.date.fromisoformat(objective.due) if objective.due else None,
         tuple(krs),
-        linked,
-        merged[objective.id],
+        tuple(i for i in every if i.key not in through),
+        ctx.merged[objective.id],
+        forecasts=tuple(forecasts),
+        unmeasured=tuple(unmeasured),
+        children=tuple(Child(c.id, c.status, c.reasons[0] if c.reasons else "") for c in children),
     )
-    status = compute(inputs, today, limits)
+    status = compute(inputs, ctx.today, ctx.limits)
+    counts = compute(inputs._replace(issues=every, children=()), ctx.today, ctx.limits) if through else status
     return m.ObjectiveRow(
         id=objective.id,
         title=objective.title,
@@ -114,18 +196,42 @@ def _objective_row(
         update=status.update,
         progress=None if status.progress is None else round(status.progress, 3),
         elapsed=None if status.elapsed is None else round(status.elapsed, 3),
-        key_results=[
-            m.KeyResultRow(
-                id=k.id, title=k.title, baseline=k.baseline, target=k.target, current=k.current, unit=k.unit, progress=k.progress()
-            )
-            for k in objective.key_results
-        ],
-        merged=merged[objective.id],
-        share=_share(merged[objective.id], total),
-        open=status.open,
-        blocked=status.blocked,
-        stale=status.stale,
+        key_results=rows,
+        merged=ctx.merged[objective.id],
+        share=_share(ctx.merged[objective.id], ctx.total),
+        open=counts.open,
+        blocked=counts.blocked,
+        stale=counts.stale,
+        initiatives=children,
     )
+
+
+def readings_of(text: str | None) -> dict[str, list[tuple[str, float]]]:
+    """The key results' recorded readings in a previous alignment.json, by `objective.kr`.
+    Whatever it holds, a report is built: an unreadable file gives no readings."""
+    import json
+
+    try:
+        data = json.loads(text or "")
+    except ValueError:
+        return {}
+    found: dict[str, list[tuple[str, float]]] = {}
+    objectives = data.get("objectives") if isinstance(data, dict) else None
+    for o in objectives if isinstance(objectives, list) else []:
+        for k in (o.get("key_results") or []) if isinstance(o, dict) else []:
+            history = k.get("history") if isinstance(k, dict) else None
+            points = [
+                (r["date"], float(r["value"]))
+                for r in (history if isinstance(history, list) else [])
+                if isinstance(r, dict)
+                and isinstance(r.get("date"), str)
+                and _date(r["date"]) is not None
+                and isinstance(r.get("value"), int | float)
+                and not isinstance(r.get("value"), bool)
+            ]
+            if points:
+                found[f"{o.get('id')}.{k.get('id')}"] = points
+    return found
 
 
 MONTHLY_AFTER_DAYS = 366  # a longer window is bucketed by month: ten years by week would be 520 bars
@@ -183,9 +289,13 @@ def build(
     previous: Sequence[m.Work] = (),
     goals_digest: str | None = None,
     traced: Sequence[Trace] | None = None,
+    measured: Mapping[str, Measured] | None = None,
+    readings: Mapping[str, list[tuple[str, float]]] | None = None,
 ) -> m.Report:
     """`previous`: rows already traced by an earlier run (same goals file), kept as they are.
-    `traced`: the traces of `merged_work`, when the caller made them already."""
+    `traced`: the traces of `merged_work`, when the caller made them already.
+    `measured`: this run's values of the key results that have a `source:` (by `objective.kr`);
+    `readings`: the readings recorded by earlier runs (`readings_of` the previous alignment.json)."""
     tracer = Tracer(pyramid)
     traces = list(traced) if traced is not None else [tracer.trace(item, linked) for item in merged_work]
     ideas = set(suggested(traces))
@@ -198,18 +308,29 @@ def build(
     counted = [r for r in rows if r["status"] != "exempt"]
     total = len(counted)
     by_status = Counter(r["status"] for r in counted)
+    kinds = {n.id: n.kind for n in pyramid.nodes}
     merged_by_objective = Counter(r["objective"] for r in counted if r["objective"] and r["status"] in ALIGNED)
+    merged_by_objective.update(
+        r["target"] for r in counted if r["target"] and r["status"] in ALIGNED and kinds.get(r["target"]) == "initiative"
+    )
     issue_traces = [tracer.trace(issue, linked) for issue in open_issues]
     issues_by_objective: dict[str | None, list[WorkItem]] = {}
+    issues_by_initiative: dict[str, list[WorkItem]] = {}
     for trace in issue_traces:
         issues_by_objective.setdefault(trace.objective, []).append(trace.item)
+        if trace.target is not None and trace.target.kind == "initiative":
+            issues_by_initiative.setdefault(trace.target.id, []).append(trace.item)
     settings = pyramid.report
     limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
     labels = (frozenset(x.lower() for x in settings.blocked_labels), frozenset(x.lower() for x in settings.priority_labels))
-    objectives = [
-        _objective_row(o, merged_by_objective, total, issues_by_objective.get(o.id, []), today=today, limits=limits, labels=labels)
-        for o in pyramid.objectives
-    ]
+    ctx = Context(
+        today, limits, labels, merged_by_objective, total, issues_by_objective, issues_by_initiative, measured or {}, readings or {}
+    )
+    children: dict[str, list[Node]] = {}
+    for node in pyramid.nodes:
+        if node.kind == "initiative" and node.objective:
+            children.setdefault(node.objective, []).append(node)
+    objectives = [_objective_row(o, children.get(o.id, []), ctx) for o in pyramid.objectives]
     status_of = {o.id: o.status for o in objectives}
     budget_counts = Counter(r["target"] for r in counted if r["status"] == "budget" and r["target"])
     budgets = [

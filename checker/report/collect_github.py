@@ -27,7 +27,7 @@ def collect(
     repository: str,
     since: dt.date,
     watermark: str | None,
-    paths: tuple[str, str],
+    paths: tuple[str, ...],
     *,
     first_page: ReportPage | None = None,
 ) -> Collected:

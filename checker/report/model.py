@@ -64,14 +64,55 @@ class BudgetSpend(Strict):
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
+class Reading(Strict):
+    date: str
+    """The report run's day (ISO date)."""
+    value: float
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class Projection(Strict):
+    """Where the readings lead: a least-squares line, read at the due date."""
+
+    date: str
+    """The objective's due date."""
+    value: float
+    progress: float
+    """0..1 of the way from baseline to target at the due date."""
+    reason: str
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
 class KeyResultRow(Strict):
     id: str
     title: str
     baseline: float | None
     target: float | None
     current: float | None
+    """From the goals file, or read from `source` at this run (None when the source failed)."""
     unit: str | None
     progress: float | None
+    source: str | None = None
+    """What the value is read from: `file pointer`, or the command line."""
+    error: str | None = None
+    """Why the source gave no value at this run."""
+    history: list[Reading] = dataclasses.field(default_factory=list)
+    """One reading per report day, oldest first, at most the newest 120 days with a reading."""
+    forecast: Projection | None = None
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class InitiativeRow(Strict):
+    id: str
+    title: str
+    state: str
+    status: str
+    """Judged from its own linked issues and merged work; rolls up to its objective."""
+    reasons: list[str]
+    merged: int
+    open: int
+    blocked: int
+    stale: int
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
@@ -94,6 +135,7 @@ class ObjectiveRow(Strict):
     open: int
     blocked: int
     stale: int
+    initiatives: list[InitiativeRow] = dataclasses.field(default_factory=list)
 
 
 class SuggestionRow(TypedDict):

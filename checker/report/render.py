@@ -36,9 +36,43 @@ def _pct(value: float | None) -> str:
 
 def _kr(row: m.KeyResultRow) -> str:
     unit = row.unit or ""
+    if row.error is not None:
+        return f"{md.text(row.title, 80)}: ⚠️ not measured ({md.text(row.error, 200)})"
     if row.current is None or row.target is None:
         return md.text(row.title, 80)
     return f"{md.text(row.title, 80)}: {row.current:g}{md.text(unit, 8)} → {row.target:g}{md.text(unit, 8)} ({_pct(row.progress)})"
+
+
+def _burnups(report: m.Report) -> list[str]:
+    """One Mermaid line chart per key result with readings on two days or more: the readings
+    (and, as the last point, the forecast at the due date) and the target as a flat line."""
+    out: list[str] = []
+    for o in report.objectives:
+        for k in o.key_results:
+            if len(k.history) < 2:
+                continue
+            labels = [r.date for r in k.history]
+            values = [r.value for r in k.history]
+            if k.forecast is not None:
+                labels.append(k.forecast.date)
+            extra = [v for v in (k.target, k.forecast.value if k.forecast else None) if v is not None]
+            low, high = min(values + extra), max(values + extra)
+            pad = (high - low) * 0.1 or 1
+            title = mermaid_label(f"{o.id}.{k.id}: {k.title}", 80)
+            out += [
+                "```mermaid",
+                "xychart-beta",
+                f'    title "{title}"',
+                f"    x-axis [{', '.join(f'{chr(34)}{d}{chr(34)}' for d in labels)}]",
+                f'    y-axis "{mermaid_label(k.unit or "value", 12)}" {low - pad:.4g} --> {high + pad:.4g}',
+                f"    line [{', '.join([*(f'{v:g}' for v in values), *([f'{k.forecast.value:.4g}'] if k.forecast else [])])}]",
+            ]
+            if k.target is not None:
+                out.append(f"    line [{', '.join(f'{k.target:g}' for _ in labels)}]")
+            out += ["```", ""]
+            note = f"last point: the forecast at the due date; {k.forecast.reason}" if k.forecast else f"{len(values)} readings"
+            out += [f"_{md.text(note, 300)}._", ""]
+    return out
 
 
 def _link(work: m.Work) -> str:
@@ -129,8 +163,17 @@ def markdown(report: m.Report) -> str:
             f"| **{md.text(o.title, 100)}** (`{o.id}`) | {STATUS[o.status]} | {md.text(o.owner or '—', 40)} | {o.due or '—'} | "
             f"{krs} | {o.merged} | {issues} | {o.share:g}% |"
         )
+    initiatives = [(o, i) for o in report.objectives for i in o.initiatives]
+    if initiatives:
+        out += ["", "## Initiatives", "", "| initiative | objective | status | merged | why |", "|---|---|---|---|---|"]
+        out += [
+            f"| {md.text(i.title, 80)} (`{i.id}`) | `{o.id}` | {STATUS[i.status]} | {i.merged} | {md.text('; '.join(i.reasons), 300)} |"
+            for o, i in initiatives
+        ]
     out += ["", "## Updates", ""]
     out += [f"- {STATUS[o.status]} — {md.text(o.update, 800)}" for o in report.objectives]
+    if burnups := _burnups(report):
+        out += ["", "## Key results over time", "", *burnups]
     out += ["", "## Potential waste", ""]
     if report.waste:
         out += ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
@@ -188,7 +231,8 @@ def _list(lines: list[str]) -> str:
 
 _STAMP_JSON = re.compile(r'"generated_at": "[^"]*"')
 _STAMP_MD = re.compile(r"^(_Window [^\n]*?) · generated [^_\n]*_", re.M)
-_HEAD = 8192  # the timestamp comes before the rows: after at most 2,500 characters of escaped mission
+_STAMP_HTML = re.compile(r'(<time class="generated">)[^<]*(</time>)')
+_HEAD = 16384  # the timestamp comes before the rows: after the page's style and at most 2,500 characters of escaped mission
 
 
 def unchanged(old: str, new: str) -> bool:
@@ -214,6 +258,8 @@ def _stamps(text: str) -> list[tuple[int, int]]:
         found.append((match.start() + len('"generated_at": "'), match.end() - 1))
     if match := _STAMP_MD.search(head):
         found.append((match.end(1), match.end() - 1))
+    if match := _STAMP_HTML.search(head):
+        found.append((match.end(1), match.start(2)))
     return found
 
 
@@ -221,4 +267,5 @@ def without_timestamp(text: str) -> str:
     """The content that matters for deciding whether to commit. Only the head is searched:
     a 12 MB alignment.json is not scanned for a line it does not have."""
     head = _STAMP_MD.sub(r"\1_", _STAMP_JSON.sub('"generated_at": ""', text[:_HEAD], count=1), count=1)
+    head = _STAMP_HTML.sub(r"\1\2", head, count=1)
     return head + text[_HEAD:]

@@ -275,10 +275,11 @@ def _label_times(node: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     )
 
 
-def report_query(first_page: bool) -> str:
+def report_query(first_page: bool, html: bool = False) -> str:
     """One page of merged pull requests (newest update first) with their linked issues; the
     first page also carries the open issues (the backlog), the open pull requests, the
-    default branch's head and tree, and the report files as committed there."""
+    default branch's head and tree, and the report files as committed there (the page too,
+    with `html`)."""
     extra = (
         "openIssues: issues(states: OPEN, first: 100, orderBy: {field: UPDATED_AT, direction: DESC}) "
         f"{{ nodes {{ {_chain(2)} {LABEL_EVENTS} }} }} "
@@ -286,10 +287,11 @@ def report_query(first_page: bool) -> str:
         "defaultBranchRef { name target { oid ... on Commit { message tree { oid } } } } "
         "reportJson: object(expression: $json) { ... on Blob { text } } "
         "reportMarkdown: object(expression: $markdown) { ... on Blob { text } }"
+        + (" reportHtml: object(expression: $html) { ... on Blob { text } }" if html else "")
         if first_page
         else ""
     )
-    files = ", $json: String!, $markdown: String!" if first_page else ""
+    files = (", $json: String!, $markdown: String!" + (", $html: String!" if html else "")) if first_page else ""
     return (
         f"query ClewReport($owner: String!, $name: String!, $after: String{files}) {{ repository(owner: $owner, name: $name) {{ "
         "merged: pullRequests(states: MERGED, first: 100, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) "
@@ -345,7 +347,7 @@ def parse_report_page(data: dict[str, Any], own: str) -> ReportPage:
     ref = repo.get("defaultBranchRef")
     if isinstance(ref, dict) and isinstance(ref.get("target"), dict):
         target = ref["target"]
-        texts = {key: (repo.get(key) or {}).get("text") for key in ("reportJson", "reportMarkdown")}
+        texts = {key: (repo.get(key) or {}).get("text") for key in ("reportJson", "reportMarkdown", "reportHtml")}
         files = {k: v for k, v in texts.items() if isinstance(v, str)}
         head = Head(
             ref.get("name") or "main",
@@ -359,16 +361,18 @@ def parse_report_page(data: dict[str, Any], own: str) -> ReportPage:
 
 
 def fetch_report_page(
-    client: Client, own: str, after: str | None, paths: tuple[str, str] = ("alignment.json", "ALIGNMENT.md")
+    client: Client, own: str, after: str | None, paths: tuple[str, ...] = ("alignment.json", "ALIGNMENT.md")
 ) -> ReportPage:
+    """`paths`: the JSON report, the Markdown report, and the page when it is asked for."""
     owner, name = own.split("/", 1)
     variables: dict[str, Any] = {"owner": owner, "name": name, "after": after}
+    html = len(paths) > 2
     if after is None:
-        variables.update(json=f"HEAD:{paths[0]}", markdown=f"HEAD:{paths[1]}")
-    data = client._call("POST", client.graphql_url, {"query": report_query(after is None), "variables": variables})
+        variables.update(json=f"HEAD:{paths[0]}", markdown=f"HEAD:{paths[1]}", **({"html": f"HEAD:{paths[2]}"} if html else {}))
+    data = client._call("POST", client.graphql_url, {"query": report_query(after is None, html), "variables": variables})
     page = parse_report_page(_graphql_data(data), own)
     if page.head is not None:  # the report files, keyed by their paths
-        names = {"reportJson": paths[0], "reportMarkdown": paths[1]}
+        names = dict(zip(("reportJson", "reportMarkdown", "reportHtml"), paths, strict=False))
         page = page._replace(head=page.head._replace(files={names[k]: v for k, v in page.head.files.items()}))
     return page
 

@@ -1,0 +1,191 @@
+"""Key results that measure themselves: the number behind a key result's `source:`,
+read from a JSON or CSV file that CI wrote, or printed by a command.
+
+A source that fails gives a reason, never an exception and never an old value:
+the report shows the key result as unmeasured, with the reason, and the
+objective's status says so.
+
+Pointers are a small, closed subset of JSONPath: `$`, then `.name`, `[index]`
+(negative counts from the end) or `['any name']`. No filters, no wildcards: a
+pointer names one value."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+MAX_BYTES = 10 * 1024 * 1024  # a metrics file larger than this is not read
+MAX_OUTPUT = 1024 * 1024  # what a command may print
+_STEP = re.compile(r"""\.([A-Za-z_][A-Za-z0-9_-]*)|\[(-?\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]""")
+
+
+class PointerError(ValueError):
+    pass
+
+
+class Measured(NamedTuple):
+    """A key result's value at this run, or why there is none."""
+
+    value: float | None
+    error: str | None
+    origin: str  # what was read: `metrics/churn.json $.monthly`, or the command line
+
+
+def parse_pointer(text: str) -> tuple[str | int, ...]:
+    """`$.a[0]['b c']` → ('a', 0, 'b c'); a clear error for anything else."""
+    pointer = text.strip()
+    if not pointer.startswith("$"):
+        raise PointerError(f"invalid pointer {text!r}: start it with `$`, e.g. `$.value` or `$[-1].churn`")
+    steps: list[str | int] = []
+    at = 1
+    while at < len(pointer):
+        match = _STEP.match(pointer, at)
+        if match is None:
+            raise PointerError(
+                f"invalid pointer {text!r} at character {at + 1} ({pointer[at : at + 12]!r}): write `.name`, `[index]` or `['name']`"
+            )
+        name, index, single, double = match.groups()
+        if index is not None:
+            steps.append(int(index))
+        else:
+            quoted = single if single is not None else double
+            steps.append(name if name is not None else re.sub(r"\\(.)", r"\1", quoted or ""))
+        at = match.end()
+    return tuple(steps)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{where} is {json.dumps(value)}, not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().removesuffix("%").strip().replace(",", "") if value.strip() else ""
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{where} is the text {value[:40]!r}, not a number") from None
+    else:
+        kind = "an object" if isinstance(value, Mapping) else "a list"
+        raise ValueError(f"{where} is {kind}, not a number: point further into it")
+    if not math.isfinite(number):
+        raise ValueError(f"{where} is {value!r}, not a finite number")
+    return number
+
+
+def follow(data: Any, pointer: str) -> float:
+    """The number at `pointer` in `data`; ValueError naming the step where it breaks."""
+    here: Any = data
+    path = "$"
+    for step in parse_pointer(pointer):
+        if isinstance(step, int):
+            if not isinstance(here, list):
+                raise ValueError(f"{path} is not a list, so it has no [{step}]")
+            if not -len(here) <= step < len(here):
+                raise ValueError(f"{path} has {len(here)} entries, so it has no [{step}]")
+            here, path = here[step], f"{path}[{step}]"
+        else:
+            if not isinstance(here, Mapping):
+                raise ValueError(f"{path} is not an object, so it has no key {step!r}")
+            if step not in here:
+                keys = ", ".join(sorted(map(str, here))[:8])
+                raise ValueError(f"{path} has no key {step!r} (it has: {keys or 'nothing'})")
+            here, path = here[step], f"{path}.{step}" if re.fullmatch(r"[A-Za-z_][\w-]*", step) else f"{path}[{step!r}]"
+    return _number(here, path)
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """The file, refused if it (or a link on the way) leads out of the repository."""
+    real_root = root.resolve()
+    target = (root / relative).resolve()
+    if target != real_root and real_root not in target.parents:
+        raise ValueError(f"{relative!r} leads outside the repository (through a symbolic link); it is not read")
+    return target
+
+
+def _read_file(root: Path, relative: str, fmt: str | None) -> Any:
+    path = _inside(root, relative)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ValueError(f"{relative!r} does not exist (the step that writes it must run before `clew report`)") from None
+    except OSError as exc:
+        raise ValueError(f"{relative!r} cannot be read: {exc.strerror}") from None
+    if path.is_dir():
+        raise ValueError(f"{relative!r} is a directory, not a file")
+    if size > MAX_BYTES:
+        raise ValueError(f"{relative!r} is {size} bytes; clew reads metrics files up to {MAX_BYTES} bytes")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{relative!r} cannot be read as UTF-8 text: {exc}") from None
+    kind = fmt or ("csv" if relative.lower().endswith((".csv", ".tsv")) else "json")
+    return _parse(text, kind, relative)
+
+
+def _parse(text: str, kind: str, where: str) -> Any:
+    if kind == "csv":
+        dialect = "excel-tab" if where.lower().endswith(".tsv") else "excel"
+        rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        if not rows:
+            raise ValueError(f"{where} has a header but no rows" if text.strip() else f"{where} is empty")
+        return rows
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+
+
+def _run(root: Path, argv: list[str], timeout: int) -> str:
+    shown = argv[0]
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "TOKEN"))}  # a metrics command needs no forge token
+    try:
+        done = subprocess.run(argv, cwd=root, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False, env=env)
+    except FileNotFoundError:
+        raise ValueError(f"the command {shown!r} was not found") from None
+    except PermissionError:
+        raise ValueError(f"the command {shown!r} is not executable") from None
+    except subprocess.TimeoutExpired:
+        raise ValueError(f"the command {shown!r} did not finish within {timeout} s (source.timeout)") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1][:200]
+        raise ValueError(f"the command {shown!r} exited with {done.returncode}{': ' + last if last else ''}")
+    if len(done.stdout) > MAX_OUTPUT:
+        raise ValueError(f"the command {shown!r} printed more than {MAX_OUTPUT} bytes")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def measure(root: Path, source: Mapping[str, Any]) -> Measured:
+    """The value a `source:` gives now. Never raises for what the file or command holds."""
+    pointer = source.get("pointer")
+    if source.get("file"):
+        origin = f"{source['file']} {pointer}"
+    else:
+        import shlex
+
+        origin = shlex.join(source.get("command") or []) + (f" {pointer}" if pointer else "")
+    try:
+        if source.get("file"):
+            return Measured(follow(_read_file(root, source["file"], source.get("format")), pointer or "$"), None, origin)
+        out = _run(root, list(source["command"]), int(source.get("timeout") or 60))
+        if pointer:
+            return Measured(follow(_parse(out, source.get("format") or "json", "its output"), pointer), None, origin)
+        lines = [line for line in out.strip().splitlines() if line.strip()]
+        if len(lines) != 1:
+            raise ValueError(f"the command printed {len(lines)} lines; print one number, or JSON and set `pointer:`")
+        return Measured(_number(lines[0], "its output"), None, origin)
+    except ValueError as exc:
+        return Measured(None, str(exc), origin)
+
+
+def measure_all(root: Path, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Measured]:
+    """Every `objective.kr` that has a source, measured once."""
+    return {key: measure(root, source) for key, source in sources.items()}
