@@ -97,12 +97,23 @@ def _lowered(keys: tuple[str, ...]) -> frozenset[str]:
 DEFAULT_SYNTAX = Syntax()
 
 
+def _quotes(text: str) -> bool:
+    """Whether a line starts with `>` (after blanks): found from each `>`, not by scanning every
+    line, since most messages hold at most the `>` closing a `Part-of: <url>`."""
+    at = text.find(">")
+    while at != -1:
+        if not text[text.rfind("\n", 0, at) + 1 : at].strip(" \t"):
+            return True
+        at = text.find(">", at + 1)
+    return False
+
+
 def readable_lines(text: str) -> Iterator[str]:
     """The lines of `text` a person means as prose: no quotes, code or comments."""
     if "<!--" in text:
         text = _COMMENT.sub(" ", text)
-    if "`" not in text and "~~~" not in text and ">" not in text:
-        yield from text.splitlines()  # the common case: plain prose
+    if "`" not in text and "~~~" not in text and not _quotes(text):
+        yield from text.splitlines()  # the common case: plain prose (a `Part-of: <url>` line is no quote)
         return
     fence: str | None = None
     for line in text.splitlines():
@@ -215,10 +226,22 @@ _SPECIAL: dict[Syntax, frozenset[str]] = {}
 
 
 def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
-    """Every reference in a message or description, strongest syntax first, deduplicated."""
+    """Every reference in a message or description, strongest syntax first, deduplicated. A
+    message read twice (a local report groups commits by their `Part-of:` trailer, then traces
+    them) is parsed once."""
     if ":" not in text and not _MAYBE_LINK.search(text):
         return []  # no trailer, no link: most messages of a long history, at the cost of one scan
     syntax = syntax or DEFAULT_SYNTAX
+    key = (text, syntax)
+    done = _TEXTS.get(key)
+    if done is None:
+        if len(_TEXTS) >= _MEMO_LIMIT:
+            _TEXTS.clear()
+        done = _TEXTS[key] = _parse(text, syntax)
+    return list(done)
+
+
+def _parse(text: str, syntax: Syntax) -> list[Reference]:
     special = _SPECIAL.get(syntax)
     if special is None:
         special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"}
@@ -231,8 +254,8 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
         ]
     for number, line in enumerate(readable_lines(text)):
         colon = ":" in line
-        if not colon and not _MAYBE_LINK.search(line):
-            continue  # prose: most lines of most messages
+        if not colon and (("#" not in line and "!" not in line and "-" not in line) or not _MAYBE_LINK.search(line)):
+            continue  # prose: most lines of most messages (a link needs `#`, `!`, `-` or `://`), told apart without a regex
         key = (line, syntax, number == 0)
         known = _LINES.get(key)
         if known is None:
@@ -242,7 +265,7 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
             elif _MAYBE_LINK.search(line):
                 known = list(_links(line, subject=number == 0))
             else:
-                continue
+                known = []  # a `component: subject` line: remembered as holding nothing
             if len(_LINES) >= _MEMO_LIMIT:
                 _LINES.clear()
             _LINES[key] = known  # the same trailer and closing lines recur across a history
@@ -251,6 +274,7 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
 
 
 _LINES: dict[tuple[str, Syntax, bool], list[Reference]] = {}
+_TEXTS: dict[tuple[str, Syntax], list[Reference]] = {}
 _MEMO_LIMIT = 200_000
 
 

@@ -321,3 +321,27 @@ def test_branch_numbers_out_of_range_are_not_references() -> None:
 )
 def test_urls_in_prose_are_mentions(text: str, expected: set[str]) -> None:
     assert {f"{r.kind} {r.target}{'+' if r.closing else ''}" for r in parse(text)} == expected
+
+
+def test_a_part_of_url_is_not_a_quote_and_a_quote_still_is() -> None:
+    from checker.references import readable_lines
+
+    gnome = "panel: Keep the menu open\n\nCloses: https://gitlab.gnome.org/GNOME/gnome-shell/-/issues/7001\n\nPart-of: <https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/2001>\n"
+    assert list(readable_lines(gnome)) == gnome.splitlines()
+    found = {(r.kind, r.target, r.via) for r in parse(gnome)}
+    assert ("mr", "GNOME/gnome-shell!2001", "Part-of trailer") in found
+    assert ("issue", "GNOME/gnome-shell#7001", "closing keyword") in found
+    quoted = "Revert\n\n> Closes #12\n  > Fixes #13\nPart-of: <https://gitlab.com/a/b/-/merge_requests/4>\n"
+    assert [r.target for r in parse(quoted)] == ["a/b!4"]  # the quoted lines are someone else's words
+
+
+def test_a_message_is_parsed_once_and_each_caller_gets_its_own_list() -> None:
+    from checker import references
+
+    text = "Faster wizard (#42)\n\nCloses #17\nObjective: growth\n"
+    first = references.parse(text)
+    first.append(first[0])  # a caller that changes its list changes nothing for the next
+    second = references.parse(text)
+    assert second == first[:-1]
+    assert second is not first
+    assert (text, references.DEFAULT_SYNTAX) in references._TEXTS

@@ -124,8 +124,11 @@ def _merge_units(commit: WorkItem, side: list[WorkItem]) -> list[tuple[WorkItem,
     return out
 
 
+_PART_OF = re.compile(r"(?im)^[ \t]*part-of[ \t]*:")
+
+
 def _group_key(commit: WorkItem) -> str | None:
-    if "part-of:" not in commit.body.lower():
+    if not _PART_OF.search(commit.body):
         return None
     for ref in references.parse(f"{commit.title}\n\n{commit.body}"):
         if ref.via == "Part-of trailer":
@@ -214,6 +217,7 @@ def arrange(reading: Reading | None) -> Units:
     items: list[WorkItem] = []
     members: list[tuple[str, ...]] = []
     groups: dict[str, int] = {}
+    grown: dict[int, list[WorkItem]] = {}  # a `Part-of:` group's later commits, joined once at the end
     for sha in chain:
         commit = commits[sha]
         if sha in sides:
@@ -226,8 +230,7 @@ def arrange(reading: Reading | None) -> Units:
             _add(items, members, groups, unit, (sha,))
         elif key in groups:
             at = groups[key]
-            first = items[at]
-            items[at] = first._replace(commits=(*first.commits, commit), paths=_union((*first.commits, commit)))
+            grown.setdefault(at, []).append(commit)
             members[at] += (sha,)
         else:
             groups[key] = len(items)
@@ -245,6 +248,9 @@ def arrange(reading: Reading | None) -> Units:
                 )
             )
             members.append((sha,))
+    for at, more in grown.items():
+        group = (*items[at].commits, *more)
+        items[at] = items[at]._replace(commits=group, paths=_union(group))
     return Units(items, members)
 
 
