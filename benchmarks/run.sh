@@ -8,6 +8,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 unset PYTHONDONTWRITEBYTECODE  # measure installs as users have them: with bytecode
 [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -e .; }
 [ -x .bench/gitlint/bin/gitlint ] || { python3 -m venv .bench/gitlint && .bench/gitlint/bin/pip install -q "gitlint==0.19.1"; }
+echo "== startup: clew validate, clew check and clew pre-push against python -c pass"
+.venv/bin/python benchmarks/startup.py
+echo
 echo "== clew validate on a large goals file"
 .venv/bin/python benchmarks/validate_large.py
 echo
@@ -23,6 +26,12 @@ echo "== clew check in a GitLab merge request pipeline against the local GitLab 
 echo
 echo "== clew report over a generated 20,000-commit repository, against git log"
 .venv/bin/python benchmarks/report_local.py
+echo
+echo "== the same on gnome-shell's shape (Part-of: trailers grouping rebased commits)"
+.venv/bin/python benchmarks/report_local.py --shape gnome
+echo
+echo "== clew check --per-commit over 1,000 commits, against git log"
+.venv/bin/python benchmarks/check_per_commit.py
 echo
 echo "== clew report --commit over 10,000 merged pull requests on the local GitHub server"
 .venv/bin/python benchmarks/report_github.py

@@ -98,13 +98,30 @@ def _index(pyramid: Pyramid) -> tuple[list[tuple[str, str, str, Counter[str], fl
     idf = {w: math.log(1 + len(bags) / n) for w, n in frequency.items()}
     docs = [(i, k, t, bag, math.sqrt(sum(idf[w] ** 2 for w in bag))) for i, k, t, bag in bags]
     _INDEX[:] = [(pyramid, docs, idf)]
+    _ASKED.clear()
     return docs, idf
 
 
+_ASKED: dict[tuple[WorkItem, int], list[Suggestion]] = {}  # for the indexed pyramid: the rule and the output ask alike
+_ASKED_LIMIT = 20_000
+
+
 def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3) -> list[Suggestion]:
+    """The closest objectives, initiatives and budgets by the words they share with the item;
+    asked twice for the same item (by the rule that flags it, then for the output), worked out once."""
     docs, idf = _index(pyramid)
     if not docs:
         return []
+    key = (item, limit)
+    known = _ASKED.get(key)
+    if known is None:
+        if len(_ASKED) >= _ASKED_LIMIT:
+            _ASKED.clear()
+        known = _ASKED[key] = _suggest(docs, idf, item, limit)
+    return list(known)
+
+
+def _suggest(docs: list[tuple[str, str, str, Counter[str], float]], idf: dict[str, float], item: WorkItem, limit: int) -> list[Suggestion]:
     text = " ".join([item.title, item.body[:4000], item.branch or "", " ".join(item.paths[:200])])
     text += " " + " ".join(c.title for c in item.commits[:200])
     query = set(words(text))
