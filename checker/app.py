@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker.compiled import Pyramid
+from checker.compiled import Pyramid, position_key
 from checker.errors import EXIT_FINDINGS, EXIT_OK
 from checker.findings import Finding, Location, apply_severities, fails
-from checker.rules import REGISTRY
+from checker.rules import REGISTRY, goals_findings
 from checker.rules.base import ItemContext
 from checker.trace import Trace, Tracer
 from checker.work import WorkItem
@@ -33,18 +33,10 @@ def configure(root: Path, goals: str | None) -> Config:
     return load_config(path, display_name(path, root))
 
 
-def goals_findings(config: Config, today: dt.date) -> list[Finding]:
-    from checker.rules.base import GoalsContext
-
-    ctx = GoalsContext(config.goals, config.file, today)
-    raw = [f for rule in REGISTRY.values() if rule.scope == "goals" for f in rule.check(ctx, config.policy.options[rule.id])]
-    return apply_severities(raw, config.policy.severities)
-
-
 class Result:
     """What a check found: the traces, the findings after the policy, the suggestions."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 -- the result's parts, the optional ones keyword-only
         self,
         pyramid: Pyramid,
         traces: list[Trace],
@@ -58,6 +50,7 @@ class Result:
         self.suggestions = suggestions or {}
         self.notes = notes or []
         self.doc = doc
+        self.positions = (pyramid.file, pyramid.positions)  # where findings about the goals file point
 
     @property
     def failing(self) -> list[Finding]:
@@ -68,9 +61,13 @@ class Result:
         return EXIT_FINDINGS if self.failing else EXIT_OK
 
     def locate(self, location: Location) -> tuple[int, int]:
-        """A symbolic location as line and column, once, at output."""
+        """A symbolic location as line and column, once, at output: from the parsed document when
+        there is one, else from the positions compiled with the goals (checker.compiled)."""
         if self.doc is not None and location.file == self.doc.display:
             return self.doc.at(location.keys)
+        file, positions = self.positions
+        if location.keys and location.file == file and (found := positions.get(position_key(location.keys))) is not None:
+            return found[0], found[1]
         return location.line, location.col
 
     def counts(self) -> dict[str, int]:
@@ -80,7 +77,7 @@ class Result:
         return counts
 
 
-def evaluate(
+def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs is named at the call, keyword-only
     pyramid: Pyramid,
     items: Sequence[WorkItem],
     *,
@@ -91,7 +88,10 @@ def evaluate(
     extra: Sequence[Finding] = (),
     notes: Sequence[str] = (),
     doc: Document | None = None,
+    located: Pyramid | None = None,
 ) -> Result:
+    """`located`: the goals whose compiled positions place the findings about the goals file
+    (the current file, when `pyramid` is the version at the base)."""
     tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in items]
     item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in REGISTRY.values() if rule.scope == "item"]
@@ -108,12 +108,19 @@ def evaluate(
         from checker.suggest import suggest
 
         ideas = {t.item.name: suggest(pyramid, t.item) for t in untraced}
-    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc)
+    result = Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc)
+    if located is not None:
+        result.positions = (located.file, located.positions)
+    return result
 
 
 def evaluate_config(
     config: Config, items: Sequence[WorkItem], *, today: dt.date, with_goals_rules: bool = True, **kwargs: object
 ) -> Result:
     """Items against a fully loaded configuration, with the goals rules when asked."""
-    extra = goals_findings(config, today) if with_goals_rules else []
-    return evaluate(config.pyramid(), items, today=today, extra=extra, doc=config.doc, **kwargs)  # type: ignore[arg-type]
+    pyramid = config.pyramid()
+    extra = goals_findings(pyramid, today) if with_goals_rules else []
+    return evaluate(pyramid, items, today=today, extra=extra, doc=config.doc, **kwargs)  # type: ignore[arg-type]
+
+
+__all__ = ["Result", "configure", "evaluate", "evaluate_config", "goals_findings"]

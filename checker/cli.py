@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,7 @@ import click
 
 from checker import __version__
 from checker.errors import EXIT_OK, ClewError
-
-FORMATS = ("text", "json", "sarif")
+from checker.outputs import FORMATS
 
 
 def _color(ctx: click.Context, stream: Any = None) -> bool:
@@ -115,17 +114,17 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
     In GitLab CI (GITLAB_CI=true), the merge request, with a Code Quality
     report, sticky note and label.
     """
-    if spec is None and not per_commit:
+    from checker.sources.ci import checks_its_event
+
+    where = checks_its_event(os.environ) if spec is None and not per_commit else None
+    if where == "github":
         from checker.commands import github
 
-        if github.in_actions(os.environ):
-            ctx.exit(github.run({**os.environ, **({"INPUT_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
-        from checker.sources.gitlab_ci import in_gitlab
+        ctx.exit(github.run({**os.environ, **({"INPUT_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
+    if where == "gitlab":
+        from checker.commands import gitlab
 
-        if in_gitlab(os.environ):
-            from checker.commands import gitlab
-
-            ctx.exit(gitlab.run({**os.environ, **({"CLEW_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
+        ctx.exit(gitlab.run({**os.environ, **({"CLEW_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
     from checker.commands import check as command
 
     result = command.run(Path.cwd(), goals, spec, per_commit, _today())
@@ -206,7 +205,7 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
 )
 @click.option("--html", "html", is_flag=True, help="Also write (or commit) the self-contained page, report.html (default alignment.html).")
 @click.pass_context
-def report(
+def report(  # noqa: PLR0913 -- one parameter per click option
     ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str, fmt: str, html: bool
 ) -> None:
     """Build the alignment report (ALIGNMENT.md and alignment.json) over a window."""
@@ -247,14 +246,9 @@ def rules_command() -> None:
 
 
 def _render(result: Any, fmt: str, color: bool) -> str:
-    from checker.outputs import jsonfmt, sarif, text
+    from checker.outputs import render
 
-    renderers: dict[str, Callable[[], str]] = {
-        "text": lambda: text.render(result, color),
-        "json": lambda: jsonfmt.render(result),
-        "sarif": lambda: sarif.render(result),
-    }
-    return renderers[fmt]()
+    return render(result, fmt, color)
 
 
 def _root(require_git: bool = False) -> Path:

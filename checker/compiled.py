@@ -7,14 +7,14 @@ commits is judged in tens of milliseconds. The cache entry records the hash
 of every file it was built from; any change rebuilds it.
 """
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from checker import __version__
+from checker.sha import sha256_hex
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 class MatchRule(NamedTuple):
@@ -116,6 +116,9 @@ class Pyramid(NamedTuple):
     objectives: tuple[Objective, ...] = ()
     budgets: tuple[Budget, ...] = ()
     report: Report = Report()
+    # Where the goals rules point (line, column), by `position_key`: findings about the goals file
+    # are placed without parsing it again.
+    positions: dict[str, tuple[int, int]] = {}  # noqa: RUF012 -- a NamedTuple default, never mutated
 
     @property
     def window_days(self) -> int:
@@ -144,12 +147,28 @@ class Pyramid(NamedTuple):
             objectives=objectives,
             budgets=tuple(Budget(**b) for b in data["budgets"]),
             report=report_settings(data["report"]),
+            positions={k: (v[0], v[1]) for k, v in data.get("positions", {}).items()},
         )
         return cls(**fields)
 
 
+def position_key(keys: tuple[str | int, ...]) -> str:
+    """`("objectives", 0, "due")` → `objectives/0/due`."""
+    return "/".join(map(str, keys))
+
+
+def positions_for(objectives: tuple[Objective, ...], at: Any) -> dict[str, tuple[int, int]]:
+    """The places the goals rules name (checker.rules): each objective's id and due date, each
+    key result's id. `at(keys)` gives (line, column) in the parsed file."""
+    keys: list[tuple[str | int, ...]] = []
+    for i, o in enumerate(objectives):
+        keys += [("objectives", i, "id"), ("objectives", i, "due")]
+        keys += [("objectives", i, "key_results", j, "id") for j in range(len(o.key_results))]
+    return {position_key(k): tuple(at(k)) for k in keys}
+
+
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256_hex(data)
 
 
 def cache_path(cache_dir: Path, goals_bytes: bytes, display: str, policy: str | None = None) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from checker import compiled
 from checker.compiled import MatchRule, Node, Pyramid
-from checker.errors import Diagnostic, GoalsError
-from checker.goals import load, yamldoc
+from checker.errors import GoalsError
+from checker.goals import load
 from checker.goals.load import Document
 from checker.goals.model import Exempt, Goals, Match
 from checker.policy import EffectivePolicy, resolve
@@ -50,16 +50,8 @@ def load_config(path: Path, display: str) -> Config:
 
 
 def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None) -> Config:
-    """A goals file read from elsewhere (git at the base commit), resolved as if at `path`."""
-    try:
-        data = yamldoc.parse(yamldoc.decode(text))
-    except yamldoc.YamlProblem as problem:
-        raise GoalsError([problem.diagnostic(display)]) from None
-    if data is None:
-        raise GoalsError([Diagnostic(display, 1, 1, "(file)", "the file is empty")])
-    if not isinstance(data, dict):
-        raise GoalsError([Diagnostic(display, 1, 1, "(file)", "expected a mapping of keys at the top")])
-    return from_document(Document(path, display, data), extends)
+    """A goals file's bytes (read from disk, or from git at the base commit), resolved as if at `path`."""
+    return from_document(load.document_from_bytes(text, path, display), extends)
 
 
 def _rule(match: Match | Exempt) -> MatchRule:
@@ -82,6 +74,21 @@ def compile_pyramid(config: Config) -> Pyramid:
             nodes.append(Node("initiative", i.id, i.title, state, o.id, f"{i.description or ''} {_words(i.match)}", _rule(i.match)))
     nodes.extend(Node("budget", b.id, b.title, "active", None, _words(b.match), _rule(b.match)) for b in goals.budgets)
     refs = policy.references
+    objectives = tuple(
+        compiled.Objective(
+            o.id,
+            o.title,
+            o.owner,
+            o.start.isoformat() if o.start else None,
+            o.due.isoformat() if o.due else None,
+            o.state,
+            tuple(
+                compiled.KeyResult(k.id, k.title, k.baseline, k.target, k.current, k.unit, k.source.model_dump() if k.source else None)
+                for k in o.key_results
+            ),
+        )
+        for o in goals.objectives
+    )
     return Pyramid(
         file=config.file,
         mission=goals.mission,
@@ -95,21 +102,8 @@ def compile_pyramid(config: Config) -> Pyramid:
         options={rule_id: dict(options) for rule_id, options in policy.options.items()},
         fail_on=policy.fail_on,
         packs=policy.packs,
-        objectives=tuple(
-            compiled.Objective(
-                o.id,
-                o.title,
-                o.owner,
-                o.start.isoformat() if o.start else None,
-                o.due.isoformat() if o.due else None,
-                o.state,
-                tuple(
-                    compiled.KeyResult(k.id, k.title, k.baseline, k.target, k.current, k.unit, k.source.model_dump() if k.source else None)
-                    for k in o.key_results
-                ),
-            )
-            for o in goals.objectives
-        ),
+        objectives=objectives,
         budgets=tuple(compiled.Budget(b.id, b.title, b.share) for b in goals.budgets),
         report=compiled.report_settings(goals.report.model_dump(by_alias=False)),
+        positions=compiled.positions_for(objectives, config.doc.at),
     )

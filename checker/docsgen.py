@@ -58,7 +58,7 @@ The tables below are generated from the models (`python -m checker.docsgen`).
 """
 
 
-def _type_name(tp: Any) -> str:
+def _type_name(tp: Any) -> str:  # noqa: PLR0911 -- one return per kind of type
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(tp)[0])

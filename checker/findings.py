@@ -5,9 +5,10 @@ them to line:col. Fingerprints leave line numbers out, so moving text does not
 make a finding new.
 """
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple
+
+from checker.sha import sha256_hex
 
 Severity = Literal["error", "warning", "notice", "off"]
 RANK: dict[str, int] = {"off": 0, "notice": 1, "warning": 2, "error": 3}
@@ -38,7 +39,7 @@ class Finding(NamedTuple):
     def fingerprint(self) -> str:
         """Stable across runs and line moves: rule, subject and what it is about."""
         parts = (self.rule, self.subject, *self.identity)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+        return sha256_hex("\x1f".join(parts).encode())[:32]
 
     def with_severity(self, severity: Severity) -> "Finding":
         return self._replace(severity=severity)

@@ -5,6 +5,7 @@ when nothing it was built from changed, else through the validating loader
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from checker.compiled import Pyramid, cache_path, read_cache, write_cache
 
@@ -21,3 +22,41 @@ def pyramid_for(text: bytes, display: str, path: Path, cache_dir: Path | None, p
     if cached is not None:
         write_cache(cached, pyramid, list(config.policy.files))
     return pyramid
+
+
+class Goals(NamedTuple):
+    """The goals file of a working tree, compiled: where it is, and the cache it came through."""
+
+    pyramid: Pyramid
+    path: Path
+    display: str
+    cache: Path | None
+
+
+def current_goals(root: Path, explicit: str | None, common: Path | None = None) -> Goals:
+    """The goals file `clew check` and `clew validate` judge with, through the compiled cache in
+    the git directory `common` (found when not given; outside a repository, there is none)."""
+    from checker.errors import ClewError, GitError
+    from checker.goals.discover import discover, display_name
+
+    path = discover(explicit, root)
+    display = display_name(path, root)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ClewError(f"cannot read {display}: {exc.strerror or exc}") from None
+    cache: Path | None = common / "clew" if common is not None else None
+    if cache is None:
+        from checker.sources.gitdir import locate
+
+        found = locate(root)
+        if found is not None:
+            cache = found[1] / "clew"
+        else:
+            from checker.sources import git
+
+            try:
+                cache = git.repo_dirs(root)[1] / "clew"
+            except GitError:
+                cache = None
+    return Goals(pyramid_for(raw, display, path, cache), path, display, cache)

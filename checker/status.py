@@ -99,7 +99,7 @@ def fit(points: list[tuple[dt.date, float]], when: dt.date) -> float | None:
     return mean_y + slope * ((when - origin).days - mean_x)
 
 
-def forecast(
+def forecast(  # noqa: PLR0913 -- the key result's own fields, keyword-only
     kr_id: str, points: list[tuple[dt.date, float]], *, baseline: float | None, target: float | None, due: dt.date | None, unit: str = ""
 ) -> Forecast | None:
     """A key result's forecast at the due date, from its readings (date, value); None when
@@ -186,25 +186,40 @@ class _Evidence(NamedTuple):
 
 
 def _decide(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence, reasons: list[str]) -> str:
-    progress, measured, elapsed, blocked, stale, open_issues = evidence
-    if obj.state == "achieved":
-        reasons.append("marked achieved in the goals file")
-        return "achieved"
-    if obj.state == "dropped":
-        reasons.append("marked dropped in the goals file")
-        return "no-data"
+    """The status, each reason that made it appended in order: the state the goals file says,
+    then time, measures, children, then the linked issues."""
+    if obj.state in ("achieved", "dropped"):
+        reasons.append(f"marked {obj.state} in the goals file")
+        return "achieved" if obj.state == "achieved" else "no-data"
+    worst = _worse(_time(obj, today, limits, evidence, reasons), _measures(obj, limits, reasons))
+    worst = _worse(worst, _issues(obj, limits, evidence, reasons))
+    progress = evidence.progress
+    if progress is None and obj.merged == 0 and not obj.issues and not obj.forecasts:
+        reasons.append("no measurable key result, no linked issues and no merged work in the window")
+        return "no-data" if worst == "on-track" else worst
+    if worst == "on-track":
+        _why_on_track(obj, evidence, reasons)
+    return worst
+
+
+def _time(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence, reasons: list[str]) -> str:
+    """Past due; progress behind the time elapsed."""
     worst = "on-track"
     if obj.due is not None and today > obj.due:
         reasons.append(f"past its due date {obj.due.isoformat()} by {(today - obj.due).days} days")
         worst = "off-track"
+    progress, measured, elapsed = evidence.progress, evidence.measured, evidence.elapsed
     if progress is not None and elapsed is not None:
         gap = elapsed - progress
-        if gap > limits.off_track_margin:
+        if gap > limits.at_risk_margin:
             reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
-            worst = "off-track"
-        elif gap > limits.at_risk_margin:
-            reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
-            worst = _worse(worst, "at-risk")
+            worst = _worse(worst, "off-track" if gap > limits.off_track_margin else "at-risk")
+    return worst
+
+
+def _measures(obj: Inputs, limits: Thresholds, reasons: list[str]) -> str:
+    """Forecasts short of the target, key results that could not be measured, initiatives in trouble."""
+    worst = "on-track"
     for f in obj.forecasts:
         shortfall = 1.0 - f.progress_at_due
         if shortfall > 0.005:
@@ -217,31 +232,39 @@ def _decide(obj: Inputs, today: dt.date, limits: Thresholds, evidence: _Evidence
         if child.status in ("at-risk", "off-track"):
             reasons.append(f"initiative {child.id} is {child.status.replace('-', ' ')}: {child.reason}")
             worst = _worse(worst, child.status)
+    return worst
+
+
+def _issues(obj: Inputs, limits: Thresholds, evidence: _Evidence, reasons: list[str]) -> str:
+    """Linked issues blocked too long; half the open ones stale."""
+    worst = "on-track"
+    blocked, stale, open_issues = evidence.blocked, evidence.stale, evidence.open_issues
     if blocked:
         critical = sum(1 for i in blocked if i.critical)
         of_them = f", {critical} of them critical" if critical else ""
         reasons.append(f"{len(blocked)} of {len(obj.issues)} linked issues blocked for more than {limits.blocked_days} days{of_them}")
-        worst = _worse(worst, "at-risk")
+        worst = "at-risk"
     if open_issues and len(stale) * 2 >= len(open_issues) and stale:
         reasons.append(f"{len(stale)} of {len(open_issues)} open issues without activity for more than {limits.stale_days} days")
-        worst = _worse(worst, "at-risk")
-    if progress is None and obj.merged == 0 and not obj.issues and not obj.forecasts:
-        reasons.append("no measurable key result, no linked issues and no merged work in the window")
-        return "no-data" if worst == "on-track" else worst
-    if worst == "on-track":
-        if progress is not None and elapsed is not None:
-            reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
-        elif progress is not None:
-            reasons.append(f"{measured} {_pct(progress)}")
-            if obj.start is None and obj.due is not None:
-                reasons.append("no start date, so progress is not compared with the time elapsed (set `start:`)")
-        reasons.extend(pace(f, obj.due) for f in obj.forecasts)
-        if obj.merged:
-            reasons.append(f"{obj.merged} merged change{'s' if obj.merged != 1 else ''} in the window")
+        worst = "at-risk"
     return worst
 
 
+def _why_on_track(obj: Inputs, evidence: _Evidence, reasons: list[str]) -> None:
+    progress, measured, elapsed = evidence.progress, evidence.measured, evidence.elapsed
+    if progress is not None and elapsed is not None:
+        reasons.append(f"{measured} {_pct(progress)} at {_pct(elapsed)} of the time")
+    elif progress is not None:
+        reasons.append(f"{measured} {_pct(progress)}")
+        if obj.start is None and obj.due is not None:
+            reasons.append("no start date, so progress is not compared with the time elapsed (set `start:`)")
+    reasons.extend(pace(f, obj.due) for f in obj.forecasts)
+    if obj.merged:
+        reasons.append(f"{obj.merged} merged change{'s' if obj.merged != 1 else ''} in the window")
+
+
 def pace(f: Forecast, due: dt.date | None) -> str:
+    """The forecast as a reason: the value the line reaches at the due date, and the target."""
     when = due.isoformat() if due else "the due date"
     fitted = f"linear fit over {f.readings} readings since {f.since.isoformat()}"
     return f"at this pace {f.id} reaches {f.at_due:.3g}{f.unit} by {when}; target {f.target:g}{f.unit} ({fitted})"

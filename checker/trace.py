@@ -241,7 +241,7 @@ class Tracer:
         the paths give it away; with no paths known, the claim is not taken."""
         return bool(item.paths) and claims_report(item) and self.report_paths.issuperset(item.paths)
 
-    def _exempt(self, item: WorkItem) -> str | None:
+    def _exempt(self, item: WorkItem) -> str | None:  # noqa: PLR0911 -- one return per exemption, in the documented order
         if self._report_commit(item):
             return "clew's own report commit"
         ex = self.exempt
@@ -392,7 +392,7 @@ class _Walk:
         return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 
-def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:
+def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:  # noqa: PLR0911 -- one return per signal, strongest first
     if labels:
         for lowered, wanted in rule.labels:
             if lowered in labels:

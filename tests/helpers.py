@@ -33,5 +33,5 @@ def findings(cfg: Config, item: WorkItem, *, changed: bool = False, today: dt.da
 
 def rules_fired(cfg: Config, item: WorkItem | None = None, **kwargs: object) -> set[str]:
     if item is None:
-        return {f.rule for f in app.goals_findings(cfg, TODAY)}
+        return {f.rule for f in app.goals_findings(cfg.pyramid(), TODAY)}
     return {f.rule for f in findings(cfg, item, **kwargs)}  # type: ignore[arg-type]

@@ -129,7 +129,7 @@ def _markdown_is_safe(markdown_text: str, marker: str | None = None) -> None:
 
 @SETTINGS
 @given(title=hostile, body=hostile, branch=hostile, label=hostile, author=hostile)
-def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str, label: str, author: str) -> None:  # noqa: PLR0917
+def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str, label: str, author: str) -> None:  # noqa: PLR0913, PLR0917 -- one parameter per generated input
     cfg = config(tmp_path, goals_text("strict"))
     item = _item(title, body, branch, label, author)
     result = app.evaluate_config(cfg, [item], today=dt.date(2026, 11, 21))

@@ -136,8 +136,8 @@ def test_exempt_author_is_listed_not_judged(cfg) -> None:  # type: ignore[no-unt
 def test_fingerprints_ignore_line_numbers(tmp_path: Path) -> None:
     a = config(tmp_path, goals_text().replace('    owner: "@omar"\n', ""))
     b = config(tmp_path, "# a comment moves every line\n\n" + goals_text().replace('    owner: "@omar"\n', ""))
-    fa = {f.fingerprint for f in __import__("checker.app").app.goals_findings(a, dt.date(2026, 11, 21))}
-    fb = {f.fingerprint for f in __import__("checker.app").app.goals_findings(b, dt.date(2026, 11, 21))}
+    fa = {f.fingerprint for f in __import__("checker.app").app.goals_findings(a.pyramid(), dt.date(2026, 11, 21))}
+    fb = {f.fingerprint for f in __import__("checker.app").app.goals_findings(b.pyramid(), dt.date(2026, 11, 21))}
     assert fa == fb
     assert len(fa) == 1
 

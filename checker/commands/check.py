@@ -7,30 +7,35 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import app
-from checker.config import Config, load_bytes
-from checker.errors import ClewError
+from checker.compiled import Pyramid
+from checker.errors import ClewError, GitError
+from checker.loading import Goals, current_goals, pyramid_for
 from checker.sources import git
 from checker.work import WorkItem
 
 
-@dataclass
 class Plan:
-    """What to judge: the work items and the revision their goals come from."""
+    """What to judge: the work items and the revision their goals come from. (A plain class:
+    `dataclasses` imports `inspect`, which alone costs a third of a small check's start.)"""
 
-    items: list[WorkItem]
-    base: str | None
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, items: list[WorkItem], base: str | None, notes: list[str] | None = None) -> None:
+        self.items, self.base, self.notes = items, base, notes or []
 
 
-def repo_root(cwd: Path) -> Path:
-    root = git.toplevel(cwd)
-    if root is None:
-        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`")
-    return root
+def repo_root(cwd: Path) -> tuple[Path, Path]:
+    """The work tree's top and its (common) git directory."""
+    from checker.sources.gitdir import locate
+
+    found = locate(cwd)
+    if found is not None:
+        return found
+    try:
+        return git.repo_dirs(cwd)
+    except GitError:
+        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`") from None
 
 
 def pre_commit_range() -> tuple[str | None, str | None]:
@@ -51,11 +56,13 @@ def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
     if spec:
         base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
         head = head or "HEAD"
-        for rev in (base, head):
-            if rev and not git.exists(rev, root):
+        asked = [rev for rev in (base, head) if rev]
+        for rev, oid in zip(asked, git.commits_of(asked, root), strict=True):
+            if oid is None:
                 raise ClewError(f"--range {spec}: {rev!r} is not a commit in this repository")
+            tip = oid
         commits = git.log([f"{base}..{head}" if base else head], root)
-        if not per_commit and (units := _merged_units(root, head, commits)):
+        if not per_commit and (units := _merged_units(tip, commits)):
             return Plan(units, base or None, [_describe(units)])
         name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
         if head != "HEAD" and not git.exists(f"refs/heads/{head}", root):
@@ -72,7 +79,7 @@ def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
     return Plan(_units(branch or "HEAD", commits, per_commit, against), against, [f"compared with {against}"])
 
 
-def _merged_units(root: Path, head: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
+def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
     """A range holding merged pull or merge requests (merge commits, `(#N)` subjects, `See merge
     request`, `Part-of:` groups) is judged unit by unit, as the report sees it, not by its tip;
     a range without any (a feature branch) stays one unit."""
@@ -80,7 +87,6 @@ def _merged_units(root: Path, head: str, commits: Sequence[WorkItem]) -> list[Wo
 
     if not commits:
         return []
-    tip = git.git(["rev-parse", "--verify", "-q", f"{head}^{{commit}}"], root, check=False).strip() or commits[0].key
     units = arrange(Reading(tip, {c.key: c for c in commits}, None)).items
     return units if any(u.kind in ("pr", "mr") for u in units) else []
 
@@ -98,25 +104,32 @@ def _units(name: str, commits: Sequence[WorkItem], per_commit: bool, base: str |
     return [git.branch_item(name, commits, base)] if commits else []
 
 
-def config_at_base(root: Path, config: Config, plan: Plan) -> tuple[Config, bool, list[str]]:
+def pyramid_at_base(root: Path, goals: Goals, plan: Plan) -> tuple[Pyramid, bool, list[str]]:
     """Judge work against the goals at the base when the change edits the goals file."""
-    touched = any(config.file in item.paths for item in plan.items)
+    touched = any(goals.display in item.paths for item in plan.items)
     if not touched or plan.base is None:
-        return config, False, []
-    old = git.show(plan.base, config.file, root)
+        return goals.pyramid, False, []
+    old = git.show(plan.base, goals.display, root)
     if old is None:
-        return config, True, [f"{config.file} is new in this change: judged against the new file"]
-    base_config = load_bytes(old, f"{config.file}@{plan.base[:12]}", config.doc.path)
-    return base_config, True, [f"{config.file} changes here: work judged against its version at {plan.base[:12]}"]
+        return goals.pyramid, True, [f"{goals.display} is new in this change: judged against the new file"]
+    base = pyramid_for(old, f"{goals.display}@{plan.base[:12]}", goals.path, goals.cache)
+    return base, True, [f"{goals.display} changes here: work judged against its version at {plan.base[:12]}"]
 
 
 def run(cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today: dt.date) -> app.Result:
-    root = repo_root(cwd)
-    config = app.configure(root, goals)
+    """The compiled goals (from the cache when nothing changed: no YAML, no validating models),
+    the plan, then the pipeline; the goals rules always speak of the current file."""
+    root, common = repo_root(cwd)
+    current = current_goals(root, goals, common)
     plan = plan_range(root, spec, per_commit)
-    judged, changed, notes = config_at_base(root, config, plan)
-    result = app.evaluate_config(judged, plan.items, today=today, goals_changed=changed, goals_file=config.file, notes=plan.notes + notes)
-    if judged is not config:  # the rules about the goals file speak of the current file
-        result.findings = [f for f in result.findings if f.location is None] + app.goals_findings(config, today)
-        result.doc = config.doc
-    return result
+    judged, changed, notes = pyramid_at_base(root, current, plan)
+    return app.evaluate(
+        judged,
+        plan.items,
+        today=today,
+        goals_changed=changed,
+        goals_file=current.display,
+        notes=plan.notes + notes,
+        extra=app.goals_findings(current.pyramid, today),
+        located=current.pyramid,
+    )

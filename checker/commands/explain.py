@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def run(cwd: Path, goals: str | None, ref: str, today: dt.date) -> app.Result:
     if ref.startswith(("#", "!")) or ref.isdigit():
         return _pull_request(app.configure(git.toplevel(cwd) or cwd, goals), ref.lstrip("#!"), today)
-    root = repo_root(cwd)
+    root, _ = repo_root(cwd)
     config = app.configure(root, goals)
     if git.exists(f"refs/heads/{ref}", root) or git.exists(f"refs/remotes/{ref}", root):
         default = git.default_branch(root)

@@ -229,7 +229,7 @@ class Run:
             return next((n for n in legacy if n.author == me), None)
         return None
 
-    def _note(
+    def _note(  # noqa: PLR0913 -- the note's inputs, keyword-only
         self, client: Client, job: MergeRequestJob, result: app.Result, ours: Note | None, state: render.State, *, unaligned: bool
     ) -> None:
         wanted = render.note(result, self.notes, state) if unaligned else render.resolved(result, state)

@@ -169,11 +169,10 @@ def shallow_note(cut: str, start: dt.date, env: Mapping[str, str]) -> str:
     """What a report over a shallow clone misses, and the one-line fix where clew runs."""
     missing = (dt.date.fromisoformat(cut) - start).days if cut[:1].isdigit() else None
     span = f"the first {missing} days of the {start.isoformat()} window" if missing is not None else "part of the window"
-    fix = "fetch the full history"
-    if env.get("GITHUB_ACTIONS") == "true":
-        fix = "set `fetch-depth: 0` on actions/checkout"
-    elif env.get("GITLAB_CI") == "true":
-        fix = "set the CI/CD variable `GIT_DEPTH: 0` for this job"
+    from checker.sources.ci import forge
+
+    fixes = {"github": "set `fetch-depth: 0` on actions/checkout", "gitlab": "set the CI/CD variable `GIT_DEPTH: 0` for this job"}
+    fix = fixes.get(forge(env) or "", "fetch the full history")
     return (
         f"this is a shallow clone: history stops at {cut}, so every commit of {span} before that is missing "
         f"and the figures undercount it; {fix} (or run `git fetch --unshallow`)"
@@ -216,7 +215,7 @@ def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: 
     return Written(report, files, changed, labels)
 
 
-def _forge_report(
+def _forge_report(  # noqa: PLR0913 -- what the forges gathered, named at the call
     pyramid: Pyramid,
     source: str,
     gathered: Gathered,
@@ -353,11 +352,9 @@ class Options(NamedTuple):
 def _source(choice: str) -> str:
     if choice != "auto":
         return choice
-    if (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")) and os.environ.get("GITHUB_REPOSITORY"):
-        return "github"
-    if os.environ.get("GITLAB_CI") == "true" and (os.environ.get("CLEW_GITLAB_TOKEN") or os.environ.get("GITLAB_TOKEN")):
-        return "gitlab"
-    return "git"
+    from checker.sources.ci import reads_its_api
+
+    return reads_its_api(os.environ) or "git"
 
 
 def _previous(text: str | None, digest: str) -> m.Report | None:

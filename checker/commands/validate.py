@@ -6,16 +6,19 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from checker import app
-from checker.config import Config
+from checker.compiled import Pyramid, position_key
 from checker.errors import EXIT_FINDINGS, EXIT_OK, Diagnostic, GoalsError
-from checker.findings import fails
+from checker.findings import Location, fails
+from checker.loading import current_goals
 from checker.outputs import text
+from checker.rules import goals_findings
 
 
 def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
+    """From the compiled cache when the goals file and its packs are unchanged (a cache entry is
+    only ever written for a valid file), else through the validating loader."""
     try:
-        config = app.configure(root, goals)
+        current = current_goals(root, goals)
     except GoalsError as exc:
         if fmt != "json":
             raise
@@ -23,21 +26,27 @@ def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | N
         errors = [d._asdict() for d in exc.diagnostics]
         failure = {"file": exc.diagnostics[0].file if exc.diagnostics else None, "valid": False, "errors": errors}
         raise ValidationFailed(exc.diagnostics, json.dumps(failure, indent=2, sort_keys=True) + "\n") from None
-    findings = app.goals_findings(config, today or dt.date.today())
-    failing = [f for f in findings if fails(f, config.policy.fail_on)]
-    locate = lambda location: config.doc.at(location.keys)  # noqa: E731
+    pyramid = current.pyramid
+    findings = goals_findings(pyramid, today or dt.date.today())
+    failing = [f for f in findings if fails(f, pyramid.fail_on)]
+
+    def locate(location: Location) -> tuple[int, int]:
+        found = pyramid.positions.get(position_key(location.keys))
+        return found if found is not None else (location.line, location.col)
+
+    counts = summary_counts(pyramid)
     if fmt == "json":
         payload = {
-            "file": config.file,
+            "file": pyramid.file,
             "valid": True,
-            "summary": summary_counts(config),
-            "packs": list(config.policy.packs),
+            "summary": counts,
+            "packs": list(pyramid.packs),
             "findings": [text.finding_dict(f, locate) for f in findings],
         }
         out = json.dumps(payload, indent=2, sort_keys=True) + "\n"
     else:
         lines = [text.render_finding(f, locate, color) for f in findings]
-        lines.append(f"{config.file} is valid: {config.goals.summary()} (policy: {' + '.join(config.policy.packs) or 'default'})")
+        lines.append(f"{pyramid.file} is valid: {summary(counts)} (policy: {' + '.join(pyramid.packs) or 'default'})")
         out = "\n".join(lines) + "\n"
     return (EXIT_FINDINGS if failing else EXIT_OK), out
 
@@ -50,11 +59,16 @@ class ValidationFailed(GoalsError):
         self.payload = payload
 
 
-def summary_counts(config: Config) -> dict[str, int]:
-    goals = config.goals
+def summary_counts(pyramid: Pyramid) -> dict[str, int]:
     return {
-        "objectives": len(goals.objectives),
-        "key_results": goals.key_result_count(),
-        "initiatives": len(goals.initiatives()),
-        "budgets": len(goals.budgets),
+        "objectives": len(pyramid.objectives),
+        "key_results": sum(len(o.key_results) for o in pyramid.objectives),
+        "initiatives": sum(1 for n in pyramid.nodes if n.kind == "initiative"),
+        "budgets": len(pyramid.budgets),
     }
+
+
+def summary(counts: dict[str, int]) -> str:
+    """`2 objectives, 1 key result, 3 initiatives, 0 budgets` (as Goals.summary says it)."""
+    words = (("objectives", "objective"), ("key_results", "key result"), ("initiatives", "initiative"), ("budgets", "budget"))
+    return ", ".join(f"{counts[key]} {word}{'' if counts[key] == 1 else 's'}" for key, word in words)

@@ -41,6 +41,11 @@ def read_document(path: Path, display: str) -> Document:
         raw = path.read_bytes()
     except OSError as exc:
         raise ClewError(f"cannot read {display}: {exc.strerror or exc}") from None
+    return document_from_bytes(raw, path, display)
+
+
+def document_from_bytes(raw: bytes, path: Path, display: str) -> Document:
+    """The parsed document for a goals file's bytes (read from disk, or from git at a commit)."""
     try:
         data = yamldoc.parse(yamldoc.decode(raw))
     except yamldoc.YamlProblem as problem:
@@ -136,7 +141,7 @@ def keys_at(model: type, loc: Loc) -> list[str]:
     return [alias or name for name, alias, _ in _fields(_unwrap(tp))]
 
 
-def _message(error: Any, model: type, loc: Loc) -> tuple[str, str, bool]:
+def _message(error: Any, model: type, loc: Loc) -> tuple[str, str, bool]:  # noqa: PLR0911 -- one return per kind of validation error
     """(message, hint, point at the key) for one pydantic error."""
     kind, value = error["type"], error.get("input")
     if kind == "missing":

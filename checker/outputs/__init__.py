@@ -1,1 +1,21 @@
-"""Renderers: whole result in, text out. Transport (where the text goes) is elsewhere."""
+"""Renderers: whole result in, text out. Transport (where the text goes) is elsewhere.
+
+`OUTPUTS` names every format a check can print; each renderer module is imported
+only when its format is asked for."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checker.app import Result
+
+FORMATS = ("text", "json", "sarif")
+_MODULES = {"text": "checker.outputs.text", "json": "checker.outputs.jsonfmt", "sarif": "checker.outputs.sarif"}
+
+
+def render(result: Result, fmt: str, color: bool = False) -> str:
+    """The result in one of `FORMATS` (colour only for text)."""
+    module = import_module(_MODULES[fmt])
+    return str(module.render(result, color) if fmt == "text" else module.render(result))

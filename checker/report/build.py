@@ -272,7 +272,7 @@ def _labels(start: dt.date, end: dt.date, *, monthly: bool) -> list[str]:
     return sorted(found)
 
 
-def build(
+def build(  # noqa: PLR0913 -- every input of the report, keyword-only and named at the call
     pyramid: Pyramid,
     merged_work: Sequence[WorkItem],
     *,

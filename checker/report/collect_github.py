@@ -22,7 +22,7 @@ class Collected(NamedTuple):
     requests: int
 
 
-def collect(
+def collect(  # noqa: PLR0913 -- the request's inputs; the first page keyword-only
     client: Client,
     repository: str,
     since: dt.date,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from checker.findings import Finding, apply_severities
 from checker.rules import (
     escape_hatch_used,
     goals_changed_in_change,
@@ -13,7 +16,12 @@ from checker.rules import (
     unaligned_work,
     unknown_reference,
 )
-from checker.rules.base import Rule
+from checker.rules.base import GoalsContext, Rule
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from checker.compiled import Pyramid
 
 REGISTRY: dict[str, Rule] = {
     module.RULE.id: module.RULE
@@ -33,3 +41,11 @@ REGISTRY: dict[str, Rule] = {
 
 def get(rule_id: str) -> Rule | None:
     return REGISTRY.get(rule_id)
+
+
+def goals_findings(pyramid: Pyramid, today: dt.date, file: str | None = None) -> list[Finding]:
+    """The rules about the goals file itself, on its compiled form (no YAML, no models), after
+    the policy's severities. `file`: where the findings point, when not `pyramid.file`."""
+    ctx = GoalsContext(pyramid.objectives, file or pyramid.file, today)
+    raw = [f for rule in REGISTRY.values() if rule.scope == "goals" for f in rule.check(ctx, pyramid.options.get(rule.id, {}))]
+    return apply_severities(raw, pyramid.severities)

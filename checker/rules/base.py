@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, TypeVar
 from checker.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from checker.compiled import Pyramid
-    from checker.goals.model import Goals
+    from checker.compiled import Objective, Pyramid
     from checker.trace import Trace
 
 
@@ -34,7 +33,9 @@ options(Options)
 
 
 class GoalsContext(NamedTuple):
-    goals: "Goals"
+    """The goals rules read the compiled objectives, so they run from the cache too."""
+
+    objectives: "tuple[Objective, ...]"
     goals_file: str
     today: dt.date
 

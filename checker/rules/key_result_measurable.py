@@ -18,7 +18,7 @@ from checker.rules.base import GoalsContext, Options, Rule
 
 
 def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
-    for i, objective in enumerate(ctx.goals.objectives):
+    for i, objective in enumerate(ctx.objectives):
         for j, kr in enumerate(objective.key_results):
             missing = [name for name in ("baseline", "target", "current") if getattr(kr, name) is None]
             if kr.source is not None and "current" in missing:

@@ -15,7 +15,7 @@ from checker.rules.base import GoalsContext, Options, Rule
 
 
 def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
-    for i, objective in enumerate(ctx.goals.objectives):
+    for i, objective in enumerate(ctx.objectives):
         if objective.state == "active" and objective.due is None:
             where = Location(ctx.goals_file, ("objectives", i, "id"))
             message = f"objective {objective.id} has no due date"

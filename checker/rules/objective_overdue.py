@@ -23,8 +23,8 @@ class OverdueOptions(TypedDict, total=False):
 
 
 def check(ctx: GoalsContext, settings: OverdueOptions) -> Iterator[Finding]:
-    for i, objective in enumerate(ctx.goals.objectives):
-        due = objective.due
+    for i, objective in enumerate(ctx.objectives):
+        due = dt.date.fromisoformat(objective.due) if objective.due else None
         if objective.state == "active" and due and ctx.today > due + dt.timedelta(days=settings.get("grace_days", 0)):
             where = Location(ctx.goals_file, ("objectives", i, "due"))
             days = (ctx.today - due).days

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,9 +38,12 @@ def clean_env() -> dict[str, str]:
     }
 
 
-def git(args: Sequence[str], cwd: Path, *, check: bool = True) -> str:
+def git(args: Sequence[str], cwd: Path, *, check: bool = True, stdin: str | None = None) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False)
+        if stdin is None:
+            proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False)
+        else:
+            proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, input=stdin.encode("utf-8"), check=False)
     except FileNotFoundError:
         raise GitError("git is not installed or not on the PATH") from None
     if check and proc.returncode != 0:
@@ -106,6 +108,17 @@ def exists(rev: str, cwd: Path) -> bool:
     return bool(git(["rev-parse", "-q", "--verify", f"{rev}^{{commit}}"], cwd, check=False).strip())
 
 
+def commits_of(revs: Sequence[str], cwd: Path) -> list[str | None]:
+    """Each revision's commit id, or None where it names no commit, in one git call."""
+    asked = ["" if any(c.isspace() for c in r) else r for r in revs]  # one line each: a name with a newline names nothing
+    lines = git(["cat-file", "--batch-check=%(objectname) %(objecttype)"], cwd, stdin="".join(f"{r}^{{commit}}\n" for r in asked))
+    found: list[str | None] = []
+    for line in lines.splitlines()[: len(revs)]:
+        oid, _, kind = line.partition(" ")
+        found.append(oid if kind == "commit" else None)
+    return found + [None] * (len(revs) - len(found))
+
+
 def show(rev: str, path: str, cwd: Path) -> bytes | None:
     return git_bytes(["show", f"{rev}:{path}"], cwd)
 
@@ -146,6 +159,8 @@ class Log:
         self._record, self._field = _marks()
         args = ["git", "-c", "core.quotepath=off", "log", "-z", "--no-color", "--no-renames", _format(self._record, self._field)]
         args += [*(["--name-only"] if paths else []), *rev_args, "--"]
+        import tempfile  # only a streaming log needs it: `clew validate` and small checks start without it
+
         fd, name = tempfile.mkstemp(prefix="clew-log-")
         self._path = Path(name)
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by close(), which iterating or `with` calls
@@ -203,6 +218,8 @@ class _Answers:
         self._errors: IO[bytes] | None = None
 
     def _start(self, args: Sequence[str], *, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+        import tempfile
+
         self._out, self._errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 -- closed by close()
         try:
             self._proc = subprocess.Popen(

@@ -55,4 +55,6 @@ def read_env(env: Mapping[str, str]) -> MergeRequestJob | None:
 
 
 def in_gitlab(env: Mapping[str, str]) -> bool:
-    return env.get("GITLAB_CI") == "true"
+    from checker.sources.ci import forge
+
+    return forge(env) == "gitlab"

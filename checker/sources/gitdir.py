@@ -1,0 +1,43 @@
+"""Where the repository is, read from the file system as git itself finds it: the `.git`
+directory, or a `.git` file naming one (linked worktrees, submodules), and its `commondir`.
+`clew validate` and `clew check` need the work tree's top and the common git directory (where
+the compiled goals are cached); asking `git rev-parse` costs a process and the `subprocess`
+import, which is most of a small command's start.
+
+Whenever git could answer differently (GIT_DIR and friends set, anything unreadable), this
+returns None and the caller asks git."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_OVERRIDES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
+
+
+def locate(cwd: Path) -> tuple[Path, Path] | None:  # noqa: PLR0911 -- one return per way git finds a repository, or gives up
+    """(the work tree's top, the common git directory), or None to ask git."""
+    if any(name in os.environ for name in _OVERRIDES):
+        return None
+    try:
+        here = Path(os.path.realpath(cwd))
+        for top in (here, *here.parents):
+            dot = top / ".git"
+            if dot.is_dir():
+                gitdir = dot
+            elif dot.is_file():
+                text = dot.read_text(encoding="utf-8").strip()
+                if not text.startswith("gitdir:"):
+                    return None
+                gitdir = Path(os.path.realpath(top / text.removeprefix("gitdir:").strip()))
+            else:
+                continue
+            if not (gitdir / "HEAD").is_file():
+                return None
+            common = gitdir / "commondir"
+            if common.is_file():
+                return top, Path(os.path.realpath(gitdir / common.read_text(encoding="utf-8").strip()))
+            return top, gitdir
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
