@@ -42,10 +42,11 @@ def median_ms(argv: list[str], cwd: Path, runs: int, stdin: str = "") -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--history", type=Path, default=ROOT, help="the repository to clone and run in (default: this one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clew"
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        subprocess.run(["git", "clone", "-q", str(args.history), str(clone)], check=True)
         py = sys.executable
         clew = str(Path(py).parent / "clew")  # the installed command, as users run it (`python -m` would import the clone's code)
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True, check=True).stdout.strip()
