@@ -52,7 +52,9 @@ def parse_lean(args: Sequence[str]) -> Lean | None:
         else:
             return None
     fmt = values.get("--format", "text")
-    if fmt not in ("text", "json", "sarif"):
+    from checker.outputs import FORMATS
+
+    if fmt not in FORMATS:
         return None
     return Lean(command, color, values.get("--goals"), fmt, values.get("--range"), per_commit)
 

@@ -16,6 +16,7 @@ from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
 from checker.findings import FAIL_ON
 from checker.goals.discover import discover, display_name
 from checker.loading import pyramid_for
+from checker.outputs import FORMATS
 from checker.outputs import github as render
 from checker.outputs import render as render_as
 from checker.outputs.workflow import command, fenced, output_lines
@@ -72,7 +73,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         on_aligned=_choice(env, "comment_on_aligned", ("edit", "delete"), "edit", problems),
         label=_flag(env, "label", True, problems),
         label_name=env.get("INPUT_LABEL_NAME", "").strip() or "potential-waste",
-        format=_choice(env, "format", ("text", "json", "sarif"), "text", problems),
+        format=_choice(env, "format", FORMATS, "text", problems),
         on_api_error=_choice(env, "on_api_error", ("warn", "fail"), "warn", problems),
         pr_number=None,
     )
@@ -199,53 +200,15 @@ def _append(path: str | None, content: str) -> None:
             handle.write(content)
 
 
-def publish(check: Check, outcome: Outcome) -> list[str]:  # noqa: PLR0912 -- the comment and label decisions, one branch per documented case
-    """The sticky comment and the label: written only when they change, never on forks."""
-    from checker.errors import ApiError
-    from checker.sources.github import Comment, is_forbidden
-
-    event, inputs, client, result = check.event, check.inputs, check.client, outcome.result
+def publish(check: Check, outcome: Outcome) -> list[str]:
+    """The sticky comment and the label (checker.publish.github): when there is a pull request,
+    a token and a trace, and the API answered."""
+    event, client, result = check.event, check.client, outcome.result
     if client is None or event.number is None or not result.traces or outcome.api_failed:
         return []
-    if event.is_fork:
-        return [
-            "this pull request comes from a fork: its token is read-only, so clew wrote no comment and no label "
-            "(annotations, summary and exit code are complete; docs/github.md shows the two-workflow pattern for forks)"
-        ]
-    trace = result.traces[0]
-    unaligned = trace.status in ("unaligned", "broken") or bool(result.failing)
-    repo, number = event.repository, event.number
-    ours = [c for c in check.comments if isinstance(c, Comment) and render.MARKER in c.body]
-    existing = ours[-1] if ours else None
-    try:
-        if inputs.comment:
-            if unaligned:
-                body = render.comment(result, outcome.notes)
-                if existing is None:
-                    client.create_comment(repo, number, body)
-                elif existing.body != body:
-                    client.edit_comment(repo, existing.id, body)
-            elif existing is not None:
-                if inputs.on_aligned == "delete":
-                    client.delete_comment(repo, existing.id)
-                elif existing.body != (body := render.resolved(result)):
-                    client.edit_comment(repo, existing.id, body)
-        if inputs.label and check.item is not None:
-            has = inputs.label_name.lower() in {label.lower() for label in check.item.labels}
-            if unaligned and not has:
-                client.add_label(repo, number, inputs.label_name)
-            elif not unaligned and has:
-                client.remove_label(repo, number, inputs.label_name)
-    except ApiError as exc:
-        if is_forbidden(exc):
-            return [
-                f"the token cannot write to this repository ({exc}); clew wrote no comment or label. "
-                "Grant `pull-requests: write` and `issues: write`, or see docs/github.md for forks and Dependabot"
-            ]
-        if inputs.on_api_error == "fail":
-            raise
-        return [f"{exc}; the comment or label may be out of date (on_api_error: warn)"]
-    return []
+    from checker.publish.github import StickyComment
+
+    return StickyComment(client, event, inputs=check.inputs, comments=check.comments, item=check.item, notes=outcome.notes).publish(result)
 
 
 def run(env: Mapping[str, str], cwd: Path, today: dt.date) -> int:

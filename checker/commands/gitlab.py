@@ -22,7 +22,7 @@ from checker.sources.gitlab_ci import MergeRequestJob, read_env
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
-    from checker.sources.gitlab import Client, Note
+    from checker.sources.gitlab import Client
 
 
 class Settings(NamedTuple):
@@ -184,64 +184,13 @@ class Run:
         return app.evaluate(pyramid, [item], today=self.today, linked=linked, goals_changed=changed, notes=self.notes)
 
     def publish(self, result: app.Result) -> None:
-        """One sticky note (marker, and the token's fingerprint in its state) and one label, only
-        when they change. Whether the label is on comes from the state clew wrote in its note,
-        not from CI_MERGE_REQUEST_LABELS, a snapshot that a retried job keeps."""
-        from checker.errors import ApiError
-
-        job, client, settings = self.job, self.client, self.settings
-        if job is None or client is None or self.api_failed or not result.traces:
+        """The sticky note and the label (checker.publish.gitlab), when there is a merge request,
+        a token and a trace, and the API answered."""
+        if self.job is None or self.client is None or self.api_failed or not result.traces:
             return
-        trace = result.traces[0]
-        unaligned = trace.status in ("unaligned", "broken") or bool(result.failing)
-        try:
-            ours = self._ours(client, job) if settings.note else None
-            state = render.read_state(ours.body) if ours is not None else None
-            labelled = state.label if state is not None else settings.label_name.lower() in {x.lower() for x in job.item.labels}
-            if settings.labels and unaligned != labelled:
-                client.set_label(job.project, job.iid, settings.label_name, unaligned)
-                labelled = unaligned
-            if settings.note:
-                state = render.State(render.owner_of(settings.token), labelled and settings.labels)
-                self._note(client, job, result, ours, state, unaligned=unaligned)
-        except ApiError as exc:
-            if exc.status in (401, 403):
-                result.notes.append(
-                    f"the token cannot write to this project ({exc}); CI_JOB_TOKEN cannot post notes: "
-                    "use a project access token with the api scope in a masked CLEW_GITLAB_TOKEN variable (docs/gitlab.md)"
-                )
-            elif settings.on_api_error == "fail":
-                raise
-            else:
-                result.notes.append(f"{exc}; the note or label may be out of date (CLEW_ON_API_ERROR: warn)")
+        from checker.publish.gitlab import StickyNote
 
-    def _ours(self, client: Client, job: MergeRequestJob) -> Note | None:
-        """clew's own note: marked, with this token's fingerprint. A note clew wrote before it kept
-        a fingerprint is recognised by its author, which costs one more read, once."""
-        owner = render.owner_of(self.settings.token)
-        marked = [n for n in client.notes(job.project, job.iid) if n.body.startswith(render.MARKER)]
-        mine = [n for n in marked if (s := render.read_state(n.body)) is not None and s.owner == owner]
-        if mine:  # the first written: a copy of its fingerprint pasted by someone else can only come later
-            return min(mine, key=lambda n: n.id)
-        legacy = [n for n in marked if render.read_state(n.body) is None]
-        if legacy:
-            me = client.username()
-            return next((n for n in legacy if n.author == me), None)
-        return None
-
-    def _note(  # noqa: PLR0913 -- the note's inputs, keyword-only
-        self, client: Client, job: MergeRequestJob, result: app.Result, ours: Note | None, state: render.State, *, unaligned: bool
-    ) -> None:
-        wanted = render.note(result, self.notes, state) if unaligned else render.resolved(result, state)
-        if ours is not None and ours.body == wanted:
-            return  # already says exactly this
-        if ours is None:
-            if unaligned:
-                client.create_note(job.project, job.iid, wanted)
-        elif unaligned or self.settings.on_aligned != "delete":
-            client.edit_note(job.project, job.iid, ours.id, wanted)
-        else:
-            client.delete_note(job.project, job.iid, ours.id)
+        result.notes.extend(StickyNote(self.client, self.job, self.settings, self.notes).publish(result))
 
 
 def run(env: Mapping[str, str], cwd: Path, today: dt.date) -> int:

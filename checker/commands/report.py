@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker import safewrite
-from checker.errors import ClewError, GitError
+from checker.errors import ClewError
+from checker.publish import commits
 from checker.report import collect_local
 from checker.sources import git
 from checker.term import progress
-from checker.trace import REPORT_TRAILER, Trace, Tracer, claims_report
+from checker.trace import Trace, Tracer, claims_report
 
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 # The forge sources, the report's builder and renderer are imported inside the functions. A
 # local report on a cache hit imports neither pydantic nor ruamel.yaml at all.
 
-COMMIT_SUBJECT = "clew: update the alignment report"
+COMMIT_SUBJECT = commits.SUBJECT
 
 
 class Written(NamedTuple):
@@ -41,13 +42,7 @@ class Written(NamedTuple):
     where: dict[str, str]  # repository path -> the setting that names it ("goals.yml:31: report.markdown")
 
 
-def report_message(report: m.Report) -> str:
-    """The report commit's message, the same on every surface: `[skip ci]` so that no CI runs
-    on it, and the trailer that marks it as clew's own (exempt when it changes only the report
-    files; see checker.trace), which needs no id in anyone's goals file."""
-    h = report.headline
-    summary = f"{h.aligned_share:g}% of merged work traces to an objective; potential waste {h.waste_share:g}%."
-    return f"{COMMIT_SUBJECT} [skip ci]\n\n{summary}\n\n{REPORT_TRAILER}: v1\n"
+report_message = commits.message
 
 
 def _settings_where(goals_text: str, display: str, settings: Any) -> dict[str, str]:
@@ -287,33 +282,14 @@ LOCK_WAIT = 10.0  # seconds a local report commit waits for another git process 
 
 
 def commit(root: Path, written: Written) -> str:
-    """Both files in one commit, marked [skip ci]; never on clew's own report commit. What is
-    compared is the committed report (HEAD), not the working tree: a plain `clew report` before,
-    or a run interrupted after writing or staging, leaves files that this run finishes committing."""
-    from checker.report.render import unchanged
-
-    head = git.git(["log", "-1", "--format=%s%n%b"], root, check=False)
-    if head.startswith(COMMIT_SUBJECT) and f"\n{REPORT_TRAILER}:" in head:
-        return "clew: HEAD is clew's own report commit; not committing again\n"
-    safewrite.clean_leftovers(root, list(written.files))
-    on_disk = {path: _read(root / path) for path in written.files}
-    stale = [p for p, text in written.files.items() if not unchanged(on_disk[p], text)]
-    message = write(root, written._replace(changed=stale)) if stale else ""
-    deadline = time.monotonic() + LOCK_WAIT
-    while True:
-        committed = {path: (git.show("HEAD", path, root) or b"").decode("utf-8", "replace") for path in written.files}
-        pending = [p for p, text in written.files.items() if not unchanged(committed[p], text)]
-        if not pending:
-            return message + "clew: the report is unchanged (only the timestamp would change); nothing committed\n"
-        try:
-            git.git(["add", "--", *pending], root)
-            git.git(["commit", "-q", "--no-verify", "-m", report_message(written.report), "--", *pending], root)
-        except GitError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)  # another git process holds the index, or committed first: compare with HEAD again
-            continue
-        return message + f"clew: committed {', '.join(pending)}\n"
+    """The report committed locally (checker.publish.commits), waiting for another git process."""
+    return commits.commit_local(
+        root,
+        written,
+        lambda stale: write(root, written._replace(changed=stale)),
+        lambda: safewrite.clean_leftovers(root, list(written.files)),
+        LOCK_WAIT,
+    )
 
 
 @contextlib.contextmanager
@@ -402,31 +378,8 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 
 
 def commit_github(written: Written, client: Any, head: Any) -> str:
-    """Git Data API: one commit with both files and a non-forced ref update; on a lost race,
-    re-read the head and retry (at most 3 times) unless the head already holds this report."""
-    from checker.errors import ApiError
-    from checker.report.render import unchanged
-    from checker.sources.github import commit_files, read_head
-
-    repository = os.environ["GITHUB_REPOSITORY"]
-    if head is None:
-        raise ClewError("the repository's default branch could not be read; nothing was committed")
-    if os.environ.get("GITHUB_EVENT_NAME") == "push" and head.message.startswith(COMMIT_SUBJECT):
-        return "clew: this run was triggered by clew's own report commit; not committing again\n"
-    message = report_message(written.report)
-    for _attempt in range(3):
-        pending = [p for p, t in written.files.items() if not unchanged(head.files.get(p, ""), t)]
-        if not pending:
-            return "clew: the branch already holds this report; nothing committed\n"
-        try:
-            sha = commit_files(client, repository, head, written.files, message)
-        except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            head = read_head(client, repository, head.branch, list(written.files))
-            continue
-        return f"clew: committed {', '.join(written.files)} to {head.branch} ({sha[:12]})\n"
-    raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
+    """Through GitHub's Git Data API (checker.publish.commits)."""
+    return commits.commit_github(written, client, head, os.environ["GITHUB_REPOSITORY"], os.environ)
 
 
 def _gitlab_env() -> tuple[str, str, str, str]:
@@ -476,41 +429,9 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 
 
 def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
-    """One atomic commit through the commits API; each action names the commit that last
-    changed its file, so a concurrent change is refused and clew re-reads and retries (3 times)."""
-    from checker.errors import ApiError
-    from checker.report.render import unchanged
-
+    """Through GitLab's commits API (checker.publish.commits)."""
     _, _, project, branch = _gitlab_env()
-    if os.environ.get("CI_PIPELINE_SOURCE") == "push" and os.environ.get("CI_COMMIT_TITLE", "").startswith(COMMIT_SUBJECT):
-        return "clew: this pipeline runs on clew's own report commit; not committing again\n"
-    message = report_message(written.report)
-    for _attempt in range(3):
-        if not written.changed:
-            return "clew: the branch already holds this report; nothing committed\n"
-        actions = [
-            {
-                "action": "update" if versions.get(p) else "create",
-                "file_path": p,
-                "content": t,
-                **({"last_commit_id": versions[p]} if versions.get(p) else {}),
-            }
-            for p, t in written.files.items()
-        ]
-        try:
-            sha = client.commit(project, branch, message, actions)
-        except ApiError as exc:
-            if exc.status not in (400, 409):
-                raise
-            current = {}
-            for path in written.files:
-                text, versions[path] = client.read_file(project, path, branch)
-                current[path] = text or ""
-            changed = [p for p, t in written.files.items() if not unchanged(current[p], t)]
-            written = written._replace(changed=changed)
-            continue
-        return f"clew: committed {', '.join(written.files)} to {branch} ({sha[:12]})\n"
-    raise ClewError("the branch kept moving: gave up committing the report after 3 attempts (nothing was lost; run again)")
+    return commits.commit_gitlab(written, client, versions, (project, branch), os.environ)
 
 
 FORGES = {"github": (make_github, commit_github, "GitHub"), "gitlab": (make_gitlab, commit_gitlab, "GitLab")}

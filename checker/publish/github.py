@@ -1,0 +1,83 @@
+"""On a GitHub pull request: one sticky comment (found by its marker) and one label, written
+only when they change, and never on a fork, whose token is read-only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.errors import ApiError
+from checker.outputs import github as render
+
+if TYPE_CHECKING:
+    from checker.app import Result
+    from checker.commands.github import Inputs
+    from checker.sources.github import Client
+    from checker.sources.github_event import Event
+    from checker.work import WorkItem
+
+FORK = (
+    "this pull request comes from a fork: its token is read-only, so clew wrote no comment and no label "
+    "(annotations, summary and exit code are complete; docs/github.md shows the two-workflow pattern for forks)"
+)
+
+
+class StickyComment:
+    """A publisher: `publish(result)` writes what differs and returns the notes for the output."""
+
+    def __init__(  # noqa: PLR0913 -- what GitHub told and what the check found, named at the call
+        self, client: Client, event: Event, *, inputs: Inputs, comments: tuple[object, ...], item: WorkItem | None, notes: list[str]
+    ) -> None:
+        self.client, self.event, self.inputs, self.comments, self.item, self.notes = client, event, inputs, comments, item, notes
+
+    def publish(self, result: Result) -> list[str]:
+        from checker.sources.github import is_forbidden
+
+        if self.event.is_fork:
+            return [FORK]
+        unaligned = result.traces[0].status in ("unaligned", "broken") or bool(result.failing)
+        try:
+            if self.inputs.comment:
+                self._comment(result, unaligned)
+            if self.inputs.label and self.item is not None:
+                self._label(unaligned)
+        except ApiError as exc:
+            if is_forbidden(exc):
+                return [
+                    f"the token cannot write to this repository ({exc}); clew wrote no comment or label. "
+                    "Grant `pull-requests: write` and `issues: write`, or see docs/github.md for forks and Dependabot"
+                ]
+            if self.inputs.on_api_error == "fail":
+                raise
+            return [f"{exc}; the comment or label may be out of date (on_api_error: warn)"]
+        return []
+
+    def _comment(self, result: Result, unaligned: bool) -> None:
+        from checker.sources.github import Comment
+
+        client, repo, number = self.client, self.event.repository, self.event.number
+        if number is None:  # not a pull request: nowhere to comment
+            return
+        ours = [c for c in self.comments if isinstance(c, Comment) and render.MARKER in c.body]
+        existing = ours[-1] if ours else None
+        if unaligned:
+            body = render.comment(result, self.notes)
+            if existing is None:
+                client.create_comment(repo, number, body)
+            elif existing.body != body:
+                client.edit_comment(repo, existing.id, body)
+        elif existing is not None:
+            if self.inputs.on_aligned == "delete":
+                client.delete_comment(repo, existing.id)
+            elif existing.body != (body := render.resolved(result)):
+                client.edit_comment(repo, existing.id, body)
+
+    def _label(self, unaligned: bool) -> None:
+        number = self.event.number
+        if number is None or self.item is None:
+            return
+        name = self.inputs.label_name
+        has = name.lower() in {label.lower() for label in self.item.labels}
+        if unaligned and not has:
+            self.client.add_label(self.event.repository, number, name)
+        elif not unaligned and has:
+            self.client.remove_label(self.event.repository, number, name)
