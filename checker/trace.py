@@ -171,7 +171,7 @@ def claims_report(item: WorkItem) -> bool:
 
 class Tracer:
     def __init__(self, pyramid: Pyramid) -> None:
-        self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path))
+        self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path, pyramid.report.html))
         self.index = Index(pyramid)
         self.syntax = Syntax(pyramid.trailers, pyramid.escape)
         self.label_prefix = pyramid.label_prefix.lower()

@@ -166,7 +166,8 @@ def _strict(goals: str) -> str:
     return goals.replace("  extends: default\n", "  extends: strict\n")
 
 
-def test_the_report_commit_passes_the_strict_pre_push_hook_without_a_report_id(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", [(), ("--html",)], ids=["markdown-and-json", "with-the-page"])
+def test_the_report_commit_passes_the_strict_pre_push_hook_without_a_report_id(repo: Repo, tmp_path: Path, page: tuple[str, ...]) -> None:
     goals = _strict(goals_text())
     assert "id: report" not in goals
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
@@ -174,7 +175,8 @@ def test_the_report_commit_passes_the_strict_pre_push_hook_without_a_report_id(r
     _history(repo, goals)
     assert clew_process(repo.path, "hook", "install").code == 0
     assert subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo.path, capture_output=True, check=False).returncode == 0
-    assert clew_process(repo.path, "report", "--commit").code == 0
+    assert clew_process(repo.path, "report", "--commit", *page).code == 0
+    assert ("alignment.html" in repo.git("show", "--name-only", "--format=", "HEAD")) == bool(page)
     push = subprocess.run(["git", "push", "origin", "main"], cwd=repo.path, capture_output=True, text=True, check=False)
     assert push.returncode == 0, push.stderr
     per_commit = clew_process(repo.path, "check", "--range", "HEAD~1..HEAD", "--per-commit")
