@@ -112,6 +112,17 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _racing(call: Callable[[], Any], *, lost: tuple[int, ...]) -> str:
+    """The forge's answer to a commit; the statuses by which it says another writer came first
+    (a ref that moved, a file changed since it was read) become `Lost`."""
+    try:
+        return str(call())
+    except ApiError as exc:
+        if exc.status in lost:
+            raise Lost from exc
+        raise
+
+
 def commit_github(written: Written, client: Any, head: Any, repository: str, env: Mapping[str, str]) -> str:
     """Git Data API: one commit with every file and a non-forced ref update; on a lost race
     (HTTP 409 or 422), re-read the head, unless it already holds this report."""
@@ -127,12 +138,7 @@ def commit_github(written: Written, client: Any, head: Any, repository: str, env
         now = state["head"]
         if all(_unchanged(now.files.get(p, ""), t) for p, t in written.files.items()):
             return "clew: the branch already holds this report; nothing committed\n"
-        try:
-            sha = commit_files(client, repository, now, written.files, message(written.report))
-        except ApiError as exc:
-            if exc.status in (409, 422):
-                raise Lost from exc
-            raise
+        sha = _racing(lambda: commit_files(client, repository, now, written.files, message(written.report)), lost=(409, 422))
         return f"clew: committed {', '.join(written.files)} to {now.branch} ({sha[:12]})\n"
 
     def reread() -> None:
@@ -161,12 +167,7 @@ def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]
             }
             for p, t in written.files.items()
         ]
-        try:
-            sha = client.commit(project, branch, message(written.report), actions)
-        except ApiError as exc:
-            if exc.status in (400, 409):
-                raise Lost from exc
-            raise
+        sha = _racing(lambda: client.commit(project, branch, message(written.report), actions), lost=(400, 409))
         return f"clew: committed {', '.join(written.files)} to {branch} ({sha[:12]})\n"
 
     def reread() -> None:
