@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
 
 if TYPE_CHECKING:  # imported when there is work to judge, not before
-    from checker.app import Result
+    from checker.result import Result
     from checker.work import WorkItem
 
 USAGE = "usage: clew pre-push [--goals PATH] [--per-commit] [--color auto|always|never] [REMOTE [URL]]"

@@ -27,7 +27,11 @@ from checker.trace import Trace, Tracer, claims_report
 if TYPE_CHECKING:
     from checker.compiled import Pyramid
     from checker.report import model as m
+    from checker.sources.github import Client as GitHubClient
+    from checker.sources.github import Head
+    from checker.sources.gitlab import Client as GitLabClient
     from checker.sources.metrics import Measured
+    from checker.work import WorkItem
 
 # The forge sources, the report's builder and renderer are imported inside the functions. A
 # local report on a cache hit imports neither pydantic nor ruamel.yaml at all.
@@ -178,8 +182,8 @@ class Made(NamedTuple):
     """A report built from a forge: the files, the client, what committing needs, the files as they are."""
 
     written: Written
-    client: Any
-    state: Any
+    client: GitHubClient | GitLabClient
+    state: Head | dict[str, str | None] | None  # GitHub: the branch's head; GitLab: each file's last commit id
     current: dict[str, str]
 
 
@@ -243,10 +247,12 @@ def _forge_report(  # noqa: PLR0913 -- what the forges gathered, named at the ca
 
 
 class Gathered(NamedTuple):
-    merged: list[Any]
-    open_issues: list[Any]
-    open_prs: list[Any]
-    linked: dict[str, Any]
+    """What a forge's API gave the report: merged work, the backlog, the open changes, the issues they link."""
+
+    merged: list[WorkItem]
+    open_issues: list[WorkItem]
+    open_prs: list[WorkItem]
+    linked: dict[str, WorkItem]
     goals_digest: str
 
 
@@ -377,9 +383,13 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     return Made(_render(pyramid, report, current, where, html=html), client, collected.head, current)
 
 
-def commit_github(written: Written, client: Any, head: Any) -> str:
+def commit_github(made: Made) -> str:
     """Through GitHub's Git Data API (checker.publish.commits)."""
-    return commits.commit_github(written, client, head, os.environ["GITHUB_REPOSITORY"], os.environ)
+    from checker.sources.github import Client, Head
+
+    if not isinstance(made.client, Client) or not (made.state is None or isinstance(made.state, Head)):
+        raise TypeError("a GitHub report commit needs what make_github made")
+    return commits.commit_github(made.written, made.client, made.state, os.environ["GITHUB_REPOSITORY"], os.environ)
 
 
 def _gitlab_env() -> tuple[str, str, str, str]:
@@ -428,10 +438,14 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     return Made(_render(pyramid, report, current, where, html=html), client, versions, current)
 
 
-def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None]) -> str:
+def commit_gitlab(made: Made) -> str:
     """Through GitLab's commits API (checker.publish.commits)."""
+    from checker.sources.gitlab import Client
+
+    if not isinstance(made.client, Client) or not isinstance(made.state, dict):
+        raise TypeError("a GitLab report commit needs what make_gitlab made")
     _, _, project, branch = _gitlab_env()
-    return commits.commit_gitlab(written, client, versions, (project, branch), os.environ)
+    return commits.commit_gitlab(made.written, made.client, made.state, (project, branch), os.environ)
 
 
 FORGES = {"github": (make_github, commit_github, "GitHub"), "gitlab": (make_gitlab, commit_gitlab, "GitLab")}
@@ -452,7 +466,7 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
         if options.dry_run:
             out = diff(made.current, made.written)
         elif options.commit:
-            out = commit_to(made.written, made.client, made.state)
+            out = commit_to(made)
         else:
             out = write(git.toplevel(cwd) or cwd, made.written)
         return out + f"clew: {name} API requests: {made.client.reads} read, {made.client.writes} write\n"

@@ -9,7 +9,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 FORMATS = ("text", "json", "sarif")
 _MODULES = {"text": "checker.outputs.text", "json": "checker.outputs.jsonfmt", "sarif": "checker.outputs.sarif"}

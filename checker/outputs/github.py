@@ -13,7 +13,7 @@ from checker.outputs import review
 from checker.outputs.workflow import command
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 MARKER = "<!-- clew:sticky-comment v1 -->"
 STEP_CAP = {"error": 10, "warning": 10, "notice": 10}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from checker.outputs import review
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 MARKER = "<!-- clew:sticky-note v1 -->"
 _STATE = re.compile(r"^<!-- clew:state owner=([0-9a-f]{16}) label=([01]) -->$", re.M)

@@ -10,7 +10,7 @@ from checker.outputs.text import finding_dict
 from checker.trace import Trace
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 FORMAT_VERSION = 1
 

@@ -10,7 +10,7 @@ from checker.outputs import markdown as md
 from checker.trace import Trace
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 COMMENT_LIMIT = 65_000  # characters; GitHub refuses bodies over 65,536
 STATUS = {

@@ -10,7 +10,7 @@ from checker.findings import Finding
 from checker.rules import REGISTRY
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 LEVEL = {"error": "error", "warning": "warning", "notice": "note"}
 DOCS = "https://github.com/clew-dev/clew/blob/main/docs/rules.md"

@@ -9,7 +9,7 @@ from checker.findings import Finding, Location
 from checker.term import paint
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 Locate = Callable[[Location], tuple[int, int]]
 

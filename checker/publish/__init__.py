@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from checker.app import Result
+    from checker.result import Result
 
 
 @runtime_checkable

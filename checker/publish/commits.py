@@ -17,6 +17,9 @@ from checker.trace import REPORT_TRAILER as TRAILER  # exempt when the commit ch
 
 if TYPE_CHECKING:
     from checker.report import model as m
+    from checker.sources.github import Client as GitHubClient
+    from checker.sources.github import Head
+    from checker.sources.gitlab import Client as GitLabClient
 
 SUBJECT = "clew: update the alignment report"
 GAVE_UP = "the branch kept moving: gave up committing the report after {n} attempts (nothing was lost; run again)"
@@ -123,7 +126,7 @@ def _racing(call: Callable[[], Any], *, lost: tuple[int, ...]) -> str:
         raise
 
 
-def commit_github(written: Written, client: Any, head: Any, repository: str, env: Mapping[str, str]) -> str:
+def commit_github(written: Written, client: GitHubClient, head: Head | None, repository: str, env: Mapping[str, str]) -> str:
     """Git Data API: one commit with every file and a non-forced ref update; on a lost race
     (HTTP 409 or 422), re-read the head, unless it already holds this report."""
     from checker.sources.github import commit_files, read_head
@@ -147,7 +150,9 @@ def commit_github(written: Written, client: Any, head: Any, repository: str, env
     return retry(attempt, reread)
 
 
-def commit_gitlab(written: Written, client: Any, versions: dict[str, str | None], where: tuple[str, str], env: Mapping[str, str]) -> str:
+def commit_gitlab(
+    written: Written, client: GitLabClient, versions: dict[str, str | None], where: tuple[str, str], env: Mapping[str, str]
+) -> str:
     """One atomic commit through the commits API; each action names the commit that last
     changed its file, so a concurrent change is refused (HTTP 400 or 409), and clew re-reads."""
     project, branch = where

@@ -9,8 +9,8 @@ from checker.errors import ApiError
 from checker.outputs import github as render
 
 if TYPE_CHECKING:
-    from checker.app import Result
     from checker.commands.github import Inputs
+    from checker.result import Result
     from checker.sources.github import Client
     from checker.sources.github_event import Event
     from checker.work import WorkItem

@@ -9,8 +9,8 @@ from checker.errors import ApiError
 from checker.outputs import gitlab as render
 
 if TYPE_CHECKING:
-    from checker.app import Result
     from checker.commands.gitlab import Settings
+    from checker.result import Result
     from checker.sources.gitlab import Client, Note
     from checker.sources.gitlab_ci import MergeRequestJob
 
