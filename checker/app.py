@@ -64,10 +64,7 @@ def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs i
         from checker.suggest import suggest
 
         ideas = {t.item.name: suggest(pyramid, t.item) for t in untraced}
-    result = Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc)
-    if located is not None:
-        result.positions = (located.file, located.positions)
-    return result
+    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc, located=located)
 
 
 def evaluate_config(

@@ -27,8 +27,9 @@ def _color(ctx: click.Context, stream: Any = None) -> bool:
 
 
 def _today() -> dt.date:
-    fixed = os.environ.get("CLEW_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    from checker.clock import today
+
+    return today()
 
 
 def _emit(text: str, color: bool, err: bool = False) -> None:
@@ -67,7 +68,7 @@ def validate(ctx: click.Context, goals: str | None, fmt: str) -> None:
     from checker.commands import validate as command
 
     try:
-        code, out = command.run(_root(), goals, fmt, _color(ctx), _today())
+        code, out = command.run(Path.cwd(), goals, fmt, _color(ctx), _today())
     except command.ValidationFailed as failed:
         click.echo(failed.payload, nl=False)
         raise

@@ -124,6 +124,20 @@ class Pyramid(NamedTuple):
     def window_days(self) -> int:
         return self.report.window_days
 
+    def at(self, keys: tuple[str | int, ...]) -> tuple[int, int] | None:
+        """Line and column of a place the goals rules name (`positions_for`), if compiled."""
+        found = self.positions.get(position_key(keys))
+        return (found[0], found[1]) if found is not None else None
+
+    def counts(self) -> dict[str, int]:
+        """How many objectives, key results, initiatives and budgets (see `summary`)."""
+        return {
+            "objectives": len(self.objectives),
+            "key_results": sum(len(o.key_results) for o in self.objectives),
+            "initiatives": sum(1 for n in self.nodes if n.kind == "initiative"),
+            "budgets": len(self.budgets),
+        }
+
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
         data["nodes"] = [{**n._asdict(), "match": n.match._asdict()} for n in self.nodes]
@@ -150,6 +164,12 @@ class Pyramid(NamedTuple):
             positions={k: (v[0], v[1]) for k, v in data.get("positions", {}).items()},
         )
         return cls(**fields)
+
+
+def summary(counts: dict[str, int]) -> str:
+    """`2 objectives, 1 key result, 3 initiatives, 0 budgets`: what `clew validate` says of a file."""
+    words = (("objectives", "objective"), ("key_results", "key result"), ("initiatives", "initiative"), ("budgets", "budget"))
+    return ", ".join(f"{counts[key]} {word}{'' if counts[key] == 1 else 's'}" for key, word in words)
 
 
 def position_key(keys: tuple[str | int, ...]) -> str:

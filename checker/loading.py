@@ -36,7 +36,7 @@ class Goals(NamedTuple):
 def current_goals(root: Path, explicit: str | None, common: Path | None = None) -> Goals:
     """The goals file `clew check` and `clew validate` judge with, through the compiled cache in
     the git directory `common` (found when not given; outside a repository, there is none)."""
-    from checker.errors import ClewError, GitError
+    from checker.errors import ClewError
     from checker.goals.discover import discover, display_name
 
     path = discover(explicit, root)
@@ -45,18 +45,9 @@ def current_goals(root: Path, explicit: str | None, common: Path | None = None) 
         raw = path.read_bytes()
     except OSError as exc:
         raise ClewError(f"cannot read {display}: {exc.strerror or exc}") from None
-    cache: Path | None = common / "clew" if common is not None else None
-    if cache is None:
-        from checker.sources.gitdir import locate
+    if common is None:
+        from checker.sources.gitdir import find
 
-        found = locate(root)
-        if found is not None:
-            cache = found[1] / "clew"
-        else:
-            from checker.sources import git
-
-            try:
-                cache = git.repo_dirs(root)[1] / "clew"
-            except GitError:
-                cache = None
+        common = found[1] if (found := find(root)) is not None else None
+    cache = common / "clew" if common is not None else None
     return Goals(pyramid_for(raw, display, path, cache), path, display, cache)

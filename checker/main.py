@@ -61,32 +61,20 @@ def parse_lean(args: Sequence[str]) -> Lean | None:
 
 def run_lean(lean: Lean) -> int:
     """`clew check` on local git, or `clew validate`, printed to stdout."""
-    import datetime as dt
     from pathlib import Path
 
-    from checker.errors import ClewError, report
+    from checker.clock import today as clock_today
+    from checker.errors import report
     from checker.term import use_color
 
     try:
-        fixed = os.environ.get("CLEW_TODAY")
-        try:
-            today = dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-        except ValueError as exc:
-            raise ClewError(f"CLEW_TODAY: {exc}") from None
+        today = clock_today()
         color = use_color(sys.stdout, lean.color)  # type: ignore[arg-type]
         if lean.command == "validate":
             from checker.commands import validate
-            from checker.sources.gitdir import locate
 
-            found = locate(Path.cwd())
-            if found is None:
-                from checker.sources import git
-
-                root = git.toplevel(Path.cwd()) or Path.cwd()
-            else:
-                root = found[0]
             try:
-                code, out = validate.run(root, lean.goals, lean.fmt, color, today)
+                code, out = validate.run(Path.cwd(), lean.goals, lean.fmt, color, today)
             except validate.ValidationFailed as failed:
                 sys.stdout.write(failed.payload)
                 raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.compiled import Pyramid, position_key
+from checker.compiled import Pyramid
 from checker.errors import EXIT_FINDINGS, EXIT_OK
 from checker.findings import Finding, Location, fails
 
@@ -27,12 +27,15 @@ class Result:
         suggestions: dict[str, list[Suggestion]] | None = None,
         notes: list[str] | None = None,
         doc: Document | None = None,
+        located: Pyramid | None = None,
     ) -> None:
+        """`located`: the goals whose compiled positions place the findings about the goals file
+        (the current file, when `pyramid` is the version at the base)."""
         self.pyramid, self.traces, self.findings = pyramid, traces, findings
         self.suggestions = suggestions or {}
         self.notes = notes or []
         self.doc = doc
-        self.positions = (pyramid.file, pyramid.positions)  # where findings about the goals file point
+        self.located = located or pyramid
 
     @property
     def failing(self) -> list[Finding]:
@@ -47,9 +50,8 @@ class Result:
         there is one, else from the positions compiled with the goals (checker.compiled)."""
         if self.doc is not None and location.file == self.doc.display:
             return self.doc.at(location.keys)
-        file, positions = self.positions
-        if location.keys and location.file == file and (found := positions.get(position_key(location.keys))) is not None:
-            return found[0], found[1]
+        if location.keys and location.file == self.located.file and (found := self.located.at(location.keys)) is not None:
+            return found
         return location.line, location.col
 
     def counts(self) -> dict[str, int]:

@@ -60,6 +60,14 @@ def write(root: Path, rel: str, text: str, *, setting: str) -> None:
         os.close(directory)
 
 
+def current(path: Path) -> str:
+    """A report file's text as it is now; empty when it is not there (or cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 def clean_leftovers(root: Path, rels: list[str]) -> list[str]:
     """Temporary files an interrupted run left beside the report files: removed."""
     removed = []

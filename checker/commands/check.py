@@ -11,7 +11,7 @@ from pathlib import Path
 
 from checker import app
 from checker.compiled import Pyramid
-from checker.errors import ClewError, GitError
+from checker.errors import ClewError
 from checker.loading import Goals, current_goals, pyramid_for
 from checker.sources import git
 from checker.work import WorkItem
@@ -27,15 +27,12 @@ class Plan:
 
 def repo_root(cwd: Path) -> tuple[Path, Path]:
     """The work tree's top and its (common) git directory."""
-    from checker.sources.gitdir import locate
+    from checker.sources.gitdir import find
 
-    found = locate(cwd)
-    if found is not None:
-        return found
-    try:
-        return git.repo_dirs(cwd)
-    except GitError:
-        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`") from None
+    found = find(cwd)
+    if found is None:
+        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`")
+    return found
 
 
 def pre_commit_range() -> tuple[str | None, str | None]:

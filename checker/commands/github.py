@@ -232,10 +232,4 @@ def run(env: Mapping[str, str], cwd: Path, today: dt.date) -> int:
     return result.exit_code
 
 
-def in_actions(env: Mapping[str, str]) -> bool:
-    from checker.sources.ci import checks_its_event
-
-    return checks_its_event(env) == "github"
-
-
-__all__ = ["EXIT_USAGE", "in_actions", "read_inputs", "run"]
+__all__ = ["EXIT_USAGE", "read_inputs", "run"]

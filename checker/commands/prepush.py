@@ -11,7 +11,6 @@ goals are cached (see checker.compiled), and never the forge SDKs.
 """
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,8 +84,9 @@ def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: 
     from checker.goals.discover import discover, display_name
     from checker.loading import pyramid_for
     from checker.sources import git
+    from checker.sources.gitdir import find
 
-    root, git_dir = git.repo_dirs(cwd)
+    root, git_dir = find(cwd) or git.repo_dirs(cwd)  # git's own error when it is no repository
     items: list[WorkItem] = []
     base: str | None = None
     for update in updates:
@@ -146,9 +146,9 @@ def main(argv: Sequence[str]) -> int:
         stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
         if not stdin.strip():
             return EXIT_OK
-        fixed = os.environ.get("CLEW_TODAY")
-        today = dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-        result = run(Path.cwd(), stdin, goals, per_commit, today)
+        from checker.clock import today
+
+        result = run(Path.cwd(), stdin, goals, per_commit, today())
         if result is None:
             return EXIT_OK
         from checker.outputs import text
@@ -160,8 +160,6 @@ def main(argv: Sequence[str]) -> int:
             out += REFUSAL
         sys.stderr.write(out)
         return result.exit_code
-    except ValueError as exc:
-        return report(ClewError(f"CLEW_TODAY: {exc}"))
     except Exception as exc:
         return report(exc)
 

@@ -144,7 +144,7 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, 
         progress("")
         sys.stderr.write(f"clew: warning: {notes[0]}\n")
     settings = pyramid.report
-    current = {p: _read(root / p) for p in (settings.markdown, settings.json_path, *([settings.html] if html else []))}
+    current = {p: safewrite.current(root / p) for p in (settings.markdown, settings.json_path, *([settings.html] if html else []))}
     from checker.report.build import readings_of
 
     report = build(
@@ -254,13 +254,6 @@ class Gathered(NamedTuple):
     open_prs: list[WorkItem]
     linked: dict[str, WorkItem]
     goals_digest: str
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
 
 
 def diff(current: dict[str, str], written: Written) -> str:
@@ -433,7 +426,6 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     report = _forge_report(
         pyramid, "gitlab", gathered, previous, start=start, today=today, measured=measured, committed=current.get(settings.json_path)
     )
-    versions["__branch__"] = branch
     where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
     return Made(_render(pyramid, report, current, where, html=html), client, versions, current)
 
@@ -474,7 +466,7 @@ def run(cwd: Path, goals: str | None, today: dt.date, options: Options) -> str:
     if options.format != "files":
         return _document(written, options.format)
     if options.dry_run:
-        return diff({path: _read(root / path) for path in written.files}, written)
+        return diff({path: safewrite.current(root / path) for path in written.files}, written)
     with _one_at_a_time(root):
         return commit(root, written) if options.commit else write(root, written)
 

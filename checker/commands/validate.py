@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from checker.compiled import Pyramid, position_key
+from checker.compiled import summary
 from checker.errors import EXIT_FINDINGS, EXIT_OK, Diagnostic, GoalsError
 from checker.findings import Location, fails
 from checker.loading import current_goals
@@ -14,11 +14,15 @@ from checker.outputs import text
 from checker.rules import goals_findings
 
 
-def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
+def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
     """From the compiled cache when the goals file and its packs are unchanged (a cache entry is
-    only ever written for a valid file), else through the validating loader."""
+    only ever written for a valid file), else through the validating loader. Outside a git
+    repository, from `cwd` and without a cache."""
+    from checker.sources.gitdir import find
+
+    root, common = found if (found := find(cwd)) is not None else (cwd, None)
     try:
-        current = current_goals(root, goals)
+        current = current_goals(root, goals, common)
     except GoalsError as exc:
         if fmt != "json":
             raise
@@ -31,10 +35,9 @@ def run(root: Path, goals: str | None, fmt: str, color: bool, today: dt.date | N
     failing = [f for f in findings if fails(f, pyramid.fail_on)]
 
     def locate(location: Location) -> tuple[int, int]:
-        found = pyramid.positions.get(position_key(location.keys))
-        return found if found is not None else (location.line, location.col)
+        return pyramid.at(location.keys) or (location.line, location.col)
 
-    counts = summary_counts(pyramid)
+    counts = pyramid.counts()
     if fmt == "json":
         payload = {
             "file": pyramid.file,
@@ -57,18 +60,3 @@ class ValidationFailed(GoalsError):
     def __init__(self, diagnostics: list[Diagnostic], payload: str) -> None:
         super().__init__(diagnostics)
         self.payload = payload
-
-
-def summary_counts(pyramid: Pyramid) -> dict[str, int]:
-    return {
-        "objectives": len(pyramid.objectives),
-        "key_results": sum(len(o.key_results) for o in pyramid.objectives),
-        "initiatives": sum(1 for n in pyramid.nodes if n.kind == "initiative"),
-        "budgets": len(pyramid.budgets),
-    }
-
-
-def summary(counts: dict[str, int]) -> str:
-    """`2 objectives, 1 key result, 3 initiatives, 0 budgets` (as Goals.summary says it)."""
-    words = (("objectives", "objective"), ("key_results", "key result"), ("initiatives", "initiative"), ("budgets", "budget"))
-    return ", ".join(f"{counts[key]} {word}{'' if counts[key] == 1 else 's'}" for key, word in words)

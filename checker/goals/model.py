@@ -192,14 +192,6 @@ class Source(Strict):
             raise ValueError("`command:` is empty: name the program to run")
         return self
 
-    def describe(self) -> str:
-        """`metrics/churn.json $.monthly`, or the command line."""
-        if self.file is not None:
-            return f"{self.file} {self.pointer}"
-        import shlex
-
-        return shlex.join(self.command or []) + (f" {self.pointer}" if self.pointer else "")
-
 
 class KeyResult(Strict):
     """A measure of an objective, addressed as `objective.kr`."""
@@ -334,17 +326,15 @@ class Goals(Strict):
     policy: Policy = Field(default_factory=Policy, description="Rules, severities, packs, exemptions.")
     report: ReportSettings = Field(default_factory=ReportSettings, description="The alignment report.")
 
-    def key_result_count(self) -> int:
-        return sum(len(o.key_results) for o in self.objectives)
-
-    def initiatives(self) -> list[tuple[Objective, Initiative]]:
-        return [(o, i) for o in self.objectives for i in o.initiatives]
-
     def summary(self) -> str:
-        counts = (
-            (len(self.objectives), "objective"),
-            (self.key_result_count(), "key result"),
-            (len(self.initiatives()), "initiative"),
-            (len(self.budgets), "budget"),
+        """What `clew validate` says of the file, in the same words (checker.compiled.summary)."""
+        from checker.compiled import summary
+
+        return summary(
+            {
+                "objectives": len(self.objectives),
+                "key_results": sum(len(o.key_results) for o in self.objectives),
+                "initiatives": sum(len(o.initiatives) for o in self.objectives),
+                "budgets": len(self.budgets),
+            }
         )
-        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)

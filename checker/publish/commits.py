@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from checker import safewrite
 from checker.errors import ApiError, ClewError, GitError
 from checker.trace import REPORT_TRAILER as TRAILER  # exempt when the commit changes only the report files
 
@@ -86,7 +87,7 @@ def commit_local(root: Path, written: Written, write: Callable[[list[str]], str]
     if head.startswith(SUBJECT) and f"\n{TRAILER}:" in head:
         return "clew: HEAD is clew's own report commit; not committing again\n"
     clean()  # what an interrupted run left
-    on_disk = {path: _read(root / path) for path in written.files}
+    on_disk = {path: safewrite.current(root / path) for path in written.files}
     stale = [p for p, text in written.files.items() if not _unchanged(on_disk[p], text)]
     said = write(stale) if stale else ""
 
@@ -106,13 +107,6 @@ def commit_local(root: Path, written: Written, write: Callable[[list[str]], str]
         return retry(attempt, lambda: None, seconds=seconds)
     except Lost as lost:
         raise lost.__cause__ or GitError("git commit failed") from None
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
 
 
 def _racing(call: Callable[[], Any], *, lost: tuple[int, ...]) -> str:

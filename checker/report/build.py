@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from checker import __version__
-from checker.compiled import KeyResult, Node, Objective, Pyramid
+from checker.compiled import KeyResult, Node, Objective, Pyramid, progress
 from checker.report import model as m
 from checker.sources.metrics import Measured
 from checker.status import Child, Forecast, Inputs, Linked, Thresholds, compute, forecast, pace
@@ -118,7 +118,6 @@ def _key_result(objective: Objective, k: KeyResult, ctx: Context) -> tuple[m.Key
     if ahead is not None and due is not None:
         reason = pace(ahead, due)
         projection = m.Projection(date=due.isoformat(), value=ahead.at_due, progress=round(ahead.progress_at_due, 3), reason=reason)
-    current = k._replace(current=value)
     row = m.KeyResultRow(
         id=k.id,
         title=k.title,
@@ -126,7 +125,7 @@ def _key_result(objective: Objective, k: KeyResult, ctx: Context) -> tuple[m.Key
         target=k.target,
         current=value,
         unit=k.unit,
-        progress=current.progress(),
+        progress=progress(k.baseline, k.target, value),
         source=taken.origin if taken else None,
         error=taken.error if taken else None,
         history=[m.Reading(date=day, value=v) for day, v in kept],
@@ -135,7 +134,7 @@ def _key_result(objective: Objective, k: KeyResult, ctx: Context) -> tuple[m.Key
     return row, ahead
 
 
-def _initiative_row(objective: Objective, node: Node, ctx: Context) -> m.InitiativeRow:
+def _initiative_row(node: Node, ctx: Context) -> m.InitiativeRow:
     """An initiative judged from its own issues and merged work; its objective's dates are not
     its own, so progress is not compared with time here."""
     issues = ctx.by_initiative.get(node.id, [])
@@ -166,7 +165,7 @@ def _objective_row(objective: Objective, initiatives: Sequence[Node], ctx: Conte
             forecasts.append(ahead)
         elif row.progress is not None:
             krs.append((k.title, row.progress))
-    children = [_initiative_row(objective, node, ctx) for node in initiatives]
+    children = [_initiative_row(node, ctx) for node in initiatives]
     # The objective is judged on the issues linked to it directly, and on its initiatives' verdicts
     # (each names the initiative); its counts cover every issue under it.
     every = _linked(ctx.issues.get(objective.id, []), ctx.labels)

@@ -83,10 +83,9 @@ def _trend(report: m.Report) -> list[Column]:
     return [Column(w.week, w.share, w.merged, w.aligned, round(40 + i * step, 1), round(1.6 * w.share, 1)) for i, w in enumerate(weeks)]
 
 
-def _burnup(row: m.KeyResultRow, due: str | None) -> Chart | None:
-    if len(row.history) < 2 and row.forecast is None:
-        return None
-    if not row.history:
+def _burnup(row: m.KeyResultRow) -> Chart | None:
+    """Two readings or more (a forecast needs them too): the readings, the line to the forecast."""
+    if len(row.history) < 2:
         return None
     days = [dt.date.fromisoformat(r.date) for r in row.history]
     end = dt.date.fromisoformat(row.forecast.date) if row.forecast else days[-1]
@@ -122,7 +121,7 @@ def _burnup(row: m.KeyResultRow, due: str | None) -> Chart | None:
         y(row.target) if row.target is not None else -10,
         label,
         days[0].isoformat(),
-        end.isoformat() if due else days[-1].isoformat(),
+        end.isoformat(),
         f"{low:g}",
         f"{high:g}",
     )
@@ -161,7 +160,6 @@ def page(report: m.Report) -> str:
         if row["status"] == "aligned" and row["objective"]:
             by_objective.setdefault(row["objective"], []).append(row)
     waste = [r for r in shown if r["status"] in ("unaligned", "broken")]
-    titles = {o.id: o.title for o in report.objectives}
     backlog = [(group.objective, group.status, issue) for group in report.backlog for issue in group.issues]
     return env.get_template("page.html.j2").render(
         report=report,
@@ -172,12 +170,11 @@ def page(report: m.Report) -> str:
         status_mark=STATUS_MARK,
         effort=_effort(report),
         trend=_trend(report),
-        burnups={(o.id, k.id): _burnup(k, o.due) for o in report.objectives for k in o.key_results},
+        burnups={(o.id, k.id): _burnup(k) for o in report.objectives for k in o.key_results},
         by_objective=by_objective,
         waste=waste,
         waste_total=len(report.waste),
         hops=_hops,
-        titles=titles,
         backlog=backlog,
         statuses=[s for s in STATUS_TEXT if any(o.status == s for o in report.objectives)],
         more=max(0, len(report.items) - len(shown)),

@@ -43,9 +43,9 @@ def get(rule_id: str) -> Rule | None:
     return REGISTRY.get(rule_id)
 
 
-def goals_findings(pyramid: Pyramid, today: dt.date, file: str | None = None) -> list[Finding]:
+def goals_findings(pyramid: Pyramid, today: dt.date) -> list[Finding]:
     """The rules about the goals file itself, on its compiled form (no YAML, no models), after
-    the policy's severities. `file`: where the findings point, when not `pyramid.file`."""
-    ctx = GoalsContext(pyramid.objectives, file or pyramid.file, today)
+    the policy's severities."""
+    ctx = GoalsContext(pyramid.objectives, pyramid.file, today)
     raw = [f for rule in REGISTRY.values() if rule.scope == "goals" for f in rule.check(ctx, pyramid.options.get(rule.id, {}))]
     return apply_severities(raw, pyramid.severities)

@@ -41,3 +41,18 @@ def locate(cwd: Path) -> tuple[Path, Path] | None:  # noqa: PLR0911 -- one retur
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+def find(cwd: Path) -> tuple[Path, Path] | None:
+    """(the work tree's top, the common git directory): read from the file system, else asked of
+    git; None outside a repository."""
+    found = locate(cwd)
+    if found is not None:
+        return found
+    from checker.errors import GitError
+    from checker.sources import git
+
+    try:
+        return git.repo_dirs(cwd)
+    except GitError:
+        return None

@@ -52,9 +52,3 @@ def read_env(env: Mapping[str, str]) -> MergeRequestJob | None:
         diff_base_sha=env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or None,
         description_truncated=env.get("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED", "").lower() == "true",
     )
-
-
-def in_gitlab(env: Mapping[str, str]) -> bool:
-    from checker.sources.ci import forge
-
-    return forge(env) == "gitlab"

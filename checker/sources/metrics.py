@@ -146,7 +146,7 @@ def _parse(text: str, kind: str, where: str) -> Any:
 
 def _run(root: Path, argv: list[str], timeout: int) -> str:
     shown = argv[0]
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "TOKEN"))}  # a metrics command needs no forge token
+    env = {k: v for k, v in os.environ.items() if not k.endswith("TOKEN")}  # a metrics command needs no forge token
     try:
         done = subprocess.run(argv, cwd=root, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False, env=env)
     except FileNotFoundError:
