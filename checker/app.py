@@ -1,7 +1,11 @@
-"""The pipeline spelled out once: load, collect, trace, evaluate, decide.
+"""The pipeline spelled out once: `run(context, options)` gathers the work from a `Source`,
+compiles the goals it is judged against, traces it, applies the rules, publishes the result
+through the source's `Publisher`, renders it in one of `outputs.FORMATS` and gives the exit
+code. Every surface (`commands/check.py`, `prepush.py`, `github.py`, `gitlab.py`) is an adapter
+that builds a context and calls it; docs/architecture.md draws the flow.
 
-The item pipeline works on the compiled pyramid only; the rules about the
-goals file itself need the full models and run where they are loaded.
+Which rules run where is decided in one place: the item rules on every surface, the goals rules
+(about the goals file itself) when `Options.goals_rules` is set, which `clew check` does.
 """
 
 from __future__ import annotations
@@ -9,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from checker.compiled import Pyramid
 from checker.findings import Finding, apply_severities
 from checker.result import Result
-from checker.rules import REGISTRY, goals_findings
+from checker.rules import ITEM_RULES, goals_findings
 from checker.rules.base import ItemContext
 from checker.trace import Tracer
 from checker.work import WorkItem
@@ -22,7 +26,83 @@ from checker.work import WorkItem
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.goals.load import Document
+    from checker.loading import GoalsFile
+    from checker.publish import Publisher
     from checker.suggest import Suggestion
+
+
+class Work(NamedTuple):
+    """What a source gathered: the items to judge, the issues they link (by every key they are
+    named by), the goals file's text at the base (None: judge against the checked-out file),
+    the notes to show, and whether the forge's API failed with the settings saying warn."""
+
+    items: list[WorkItem]
+    linked: Mapping[str, WorkItem] = {}
+    base_goals: bytes | None = None
+    notes: Sequence[str] = ()
+    passes_open: bool = False  # the forge's API failed and the settings say warn: exit 0
+
+
+class Source(Protocol):
+    """Where the work comes from: local git, git's pre-push lines, a GitHub event, a GitLab job.
+    `gather` reads the items, their links and the goals at their base, in as few requests as the
+    place allows; it raises ClewError for bad input and ApiError when it must fail closed."""
+
+    def gather(self, goals: GoalsFile) -> Work: ...
+
+
+class Context(NamedTuple):
+    """A check to run: the goals file, the source of the work, the day, the version of the goals
+    file the work brings (None: the file on disk), and where the result is written back (a
+    publisher reads what its source gathered: one read serves both)."""
+
+    goals: GoalsFile
+    source: Source
+    today: dt.date
+    current: bytes | None = None
+    publisher: Publisher | None = None
+
+
+class Options(NamedTuple):
+    """How to run it: the output format, the failure threshold that overrides the goals file's,
+    whether the goals rules run, and colour for text."""
+
+    format: str = "text"
+    fail_on: str | None = None
+    goals_rules: bool = False
+    color: bool = False
+
+
+class Outcome(NamedTuple):
+    result: Result
+    output: str
+    exit_code: int
+
+
+def run(context: Context, options: Options) -> Outcome:
+    """Gather, judge against the goals at the base, publish, render, decide the exit code."""
+    from checker.errors import EXIT_OK
+    from checker.outputs import render
+
+    goals = context.goals
+    work = context.source.gather(goals)
+    current = goals.compile(context.current if context.current is not None else goals.read())  # it must be valid
+    judged = goals.compile(work.base_goals, f"{goals.display}@base") if work.base_goals is not None else current
+    judged = judged._replace(fail_on=options.fail_on or judged.fail_on, file=goals.display)
+    result = evaluate(
+        judged,
+        work.items,
+        today=context.today,
+        linked=work.linked,
+        goals_changed=any(goals.display in item.paths for item in work.items),
+        goals_file=goals.display,
+        notes=work.notes,
+        extra=goals_findings(current, context.today) if options.goals_rules else (),
+        located=current,
+    )
+    if context.publisher is not None and not work.passes_open and result.traces:
+        result.notes.extend(context.publisher.publish(result))
+    return Outcome(result, render(result, options.format, options.color), EXIT_OK if work.passes_open else result.exit_code)
 
 
 def configure(root: Path, goals: str | None) -> Config:
@@ -50,7 +130,7 @@ def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs i
     (the current file, when `pyramid` is the version at the base)."""
     tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in items]
-    item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in REGISTRY.values() if rule.scope == "item"]
+    item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in ITEM_RULES]
     raw: list[Finding] = []
     for trace in traces:
         # With `goals_file`, only the items that edit it are told so (one commit of a push, not all of them).
@@ -76,4 +156,4 @@ def evaluate_config(
     return evaluate(pyramid, items, today=today, extra=extra, doc=config.doc, **kwargs)  # type: ignore[arg-type]
 
 
-__all__ = ["Result", "configure", "evaluate", "evaluate_config", "goals_findings"]
+__all__ = ["Context", "Options", "Outcome", "Result", "Source", "Work", "configure", "evaluate", "evaluate_config", "goals_findings", "run"]

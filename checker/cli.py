@@ -115,22 +115,17 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
     In GitLab CI (GITLAB_CI=true), the merge request, with a Code Quality
     report, sticky note and label.
     """
-    from checker.sources.ci import checks_its_event
+    from checker.sources.ci import adapter, checks_its_event
 
     where = checks_its_event(os.environ) if spec is None and not per_commit else None
-    if where == "github":
-        from checker.commands import github
-
-        ctx.exit(github.run({**os.environ, **({"INPUT_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
-    if where == "gitlab":
-        from checker.commands import gitlab
-
-        ctx.exit(gitlab.run({**os.environ, **({"CLEW_GOALS": goals} if goals else {})}, Path.cwd(), _today()))
+    if where is not None:  # the CI's own event, through its surface (checker.sources.ci.SURFACES)
+        given = ctx.get_parameter_source("fmt") == click.core.ParameterSource.COMMANDLINE
+        ctx.exit(adapter(where).run(os.environ, Path.cwd(), _today(), goals, fmt if given else None))
     from checker.commands import check as command
 
-    result = command.run(Path.cwd(), goals, spec, per_commit, _today())
-    _emit(_render(result, fmt, _color(ctx)), _color(ctx))
-    ctx.exit(result.exit_code)
+    outcome = command.run(Path.cwd(), goals, spec, per_commit, _today(), fmt=fmt, color=_color(ctx))
+    _emit(outcome.output, _color(ctx))
+    ctx.exit(outcome.exit_code)
 
 
 @clew.command(name="pre-push", context_settings={"ignore_unknown_options": True})

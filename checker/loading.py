@@ -24,6 +24,36 @@ def pyramid_for(text: bytes, display: str, path: Path, cache_dir: Path | None, p
     return pyramid
 
 
+class GoalsFile(NamedTuple):
+    """Where a goals file is, and how any version of it is compiled: through the cache in the git
+    directory (`cache`, None in CI), with the action's `policy` replacing its `extends` when given."""
+
+    path: Path
+    display: str
+    cache: Path | None
+    policy: str | None = None
+
+    def read(self) -> bytes:
+        from checker.errors import ClewError
+
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ClewError(f"cannot read {self.display}: {exc.strerror or exc}") from None
+
+    def compile(self, text: bytes, label: str | None = None) -> Pyramid:
+        """`label` names a version other than the checked-out file (`goals.yml@base`)."""
+        return pyramid_for(text, label or self.display, self.path, self.cache, self.policy)
+
+
+def goals_file(root: Path, explicit: str | None, cache: Path | None, policy: str | None = None) -> GoalsFile:
+    """The goals file `explicit` names, or the one found in `root` (checker.goals.discover)."""
+    from checker.goals.discover import discover, display_name
+
+    path = discover(explicit, root)
+    return GoalsFile(path, display_name(path, root), cache, policy)
+
+
 class Goals(NamedTuple):
     """The goals file of a working tree, compiled: where it is, and the cache it came through."""
 
@@ -36,18 +66,9 @@ class Goals(NamedTuple):
 def current_goals(root: Path, explicit: str | None, common: Path | None = None) -> Goals:
     """The goals file `clew check` and `clew validate` judge with, through the compiled cache in
     the git directory `common` (found when not given; outside a repository, there is none)."""
-    from checker.errors import ClewError
-    from checker.goals.discover import discover, display_name
-
-    path = discover(explicit, root)
-    display = display_name(path, root)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ClewError(f"cannot read {display}: {exc.strerror or exc}") from None
     if common is None:
         from checker.sources.gitdir import find
 
         common = found[1] if (found := find(root)) is not None else None
-    cache = common / "clew" if common is not None else None
-    return Goals(pyramid_for(raw, display, path, cache), path, display, cache)
+    file = goals_file(root, explicit, common / "clew" if common is not None else None)
+    return Goals(file.compile(file.read()), file.path, file.display, file.cache)

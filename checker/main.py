@@ -81,11 +81,10 @@ def run_lean(lean: Lean) -> int:
             sys.stdout.write(out)
             return code
         from checker.commands import check
-        from checker.outputs import render
 
-        result = check.run(Path.cwd(), lean.goals, lean.spec, lean.per_commit, today)
-        sys.stdout.write(render(result, lean.fmt, color))
-        return result.exit_code
+        outcome = check.run(Path.cwd(), lean.goals, lean.spec, lean.per_commit, today, fmt=lean.fmt, color=color)
+        sys.stdout.write(outcome.output)
+        return outcome.exit_code
     except Exception as exc:
         return report(exc)
 

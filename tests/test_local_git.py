@@ -402,7 +402,7 @@ NAMES = ("\nnewline.md", "a\x1eb\x1f.txt", 'quote".md', "tab\there.md")  # in gi
 def test_control_characters_in_a_message_or_a_name_are_text(tmp_path: Path) -> None:
     """git's output is split on separators with a random token: a message or a name holding the
     control characters clew separates with stays one commit, whole."""
-    from checker.report import collect_local
+    from checker.sources import collect_local
     from checker.sources import git as gitmod
 
     repo = make_repo(tmp_path / "w")

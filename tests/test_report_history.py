@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from checker.errors import GitError
-from checker.report import collect_local
 from checker.report.build import build
-from checker.sources import git
+from checker.sources import collect_local, git
 from checker.trace import Trace, Tracer
 from checker.work import Reference, WorkItem
 from tests.conftest import Repo, clew_process, goals_text

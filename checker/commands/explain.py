@@ -47,8 +47,8 @@ def _pull_request(config: Config, number: str, today: dt.date) -> app.Result:
         raise ClewError(
             f"explaining #{number} needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name; locally, name a commit or a branch"
         )
-    from checker.commands.github import link_refs
     from checker.sources.github import Client
+    from checker.sources.github_pr import link_refs
 
     client = Client(token)
     fetched, _ = client.fetch("pr", int(number), [], None, repository)

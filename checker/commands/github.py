@@ -9,23 +9,18 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from checker import app, references
-from checker.errors import EXIT_OK, EXIT_USAGE, ClewError
+from checker.errors import EXIT_USAGE, ClewError
 from checker.findings import FAIL_ON
-from checker.goals.discover import discover, display_name
-from checker.loading import pyramid_for
+from checker.loading import goals_file
 from checker.outputs import FORMATS
 from checker.outputs import github as render
-from checker.outputs import render as render_as
 from checker.outputs.workflow import command, fenced, output_lines
-from checker.sources import git
-from checker.sources.github_event import Event, read_event
-from checker.work import WorkItem
-
-if TYPE_CHECKING:
-    from checker.sources.github import Client
+from checker.publish.github import StickyComment
+from checker.sources.github_event import read_event
+from checker.sources.github_pr import Access, EventSource
 
 
 class Inputs(NamedTuple):
@@ -98,138 +93,36 @@ def _payload(env: Mapping[str, str]) -> tuple[str, dict[str, object]]:
     return name, payload
 
 
-def link_refs(item: WorkItem, repository: str) -> list[tuple[str | None, int]]:
-    """Issues the item's text and branch reference, to fetch in the same query."""
-    found: list[tuple[str | None, int]] = []
-    refs = [*references.parse(item.texts[0]), *references.branch_references(item.branch or "")]
-    for ref in refs:
-        if ref.kind not in ("issue", "pr") or ref.via in ("squash subject", "merge subject") or "#" not in ref.target:
-            continue
-        project, _, number = ref.target.rpartition("#")
-        key = (None if not project or project.lower() == repository.lower() else project, int(number))
-        if number.isdigit() and key not in found:
-            found.append(key)
-    return found[:50]
-
-
-def _has_links(item: WorkItem | None, event: Event) -> bool:
-    return item is not None and bool(link_refs(item, event.repository))
-
-
-class Outcome(NamedTuple):
-    result: app.Result
-    notes: list[str]
-    api_failed: bool
-
-
-class Check:
-    def __init__(self, env: Mapping[str, str], cwd: Path, today: dt.date) -> None:
-        self.env, self.today = env, today
-        self.inputs = read_inputs(env)
-        name, payload = _payload(env)
-        self.event: Event = read_event(name, payload)
-        self.root = Path(env.get("GITHUB_WORKSPACE") or cwd)
-        self.client: Client | None = None
-        self.comments: tuple[object, ...] = ()
-        self.item: WorkItem | None = None
-        self.notes: list[str] = [self.event.note] if self.event.note else []
-
-    def _client(self) -> Client | None:
-        if self.client is None and self.inputs.token:
-            from checker.sources.github import Client
-
-            self.client = Client(self.inputs.token)
-        return self.client
-
-    def evaluate(self) -> Outcome:  # noqa: PLR0912 -- one branch per case of the event and the token, in the order docs/github.md gives them
-        event, inputs = self.event, self.inputs
-        path = discover(inputs.goals, self.root)
-        display = display_name(path, self.root)
-        base_goals = git.show(event.base_sha, display, self.root) if event.base_sha and git.exists(event.base_sha, self.root) else None
-        goals_expr = f"{event.base_sha}:{display}" if event.base_sha and base_goals is None else None
-        item, linked, api_failed = event.item, {}, False
-        if item is None and inputs.pr_number is not None:  # workflow_run: the number came from an artifact
-            self.event = event = event._replace(number=inputs.pr_number)
-        client = self._client()
-        if client is None:
-            self.notes.append("no token given: linked issues were not read; the check used the event's own fields")
-        elif (item is not None and item.kind in ("pr", "issue")) or goals_expr or inputs.pr_number or _has_links(item, event):
-            from checker.errors import ApiError
-
-            kind = item.kind if item is not None else "pr" if inputs.pr_number is not None else "none"
-            refs = link_refs(item, event.repository) if item is not None else []
-            try:
-                fetched, errors = client.fetch(kind, event.number, refs, goals_expr, event.repository)
-            except ApiError as exc:
-                if inputs.on_api_error == "fail":
-                    raise
-                api_failed = True
-                self.notes.append(f"{exc}. clew judged the event's own fields only and passes open (on_api_error: warn)")
-            else:
-                linked = fetched.linked
-                if errors and not fetched.missing:
-                    self.notes.append(f"GitHub GraphQL reported: {'; '.join(errors[:3])}")
-                if fetched.missing:
-                    self.notes.append(f"not found or not accessible to the token: {', '.join(fetched.missing)}")
-                if item is None and fetched.item is not None and inputs.pr_number is not None:
-                    item = fetched.item
-                if item is not None:
-                    item = item._replace(linked=fetched.closing, paths=fetched.paths or item.paths)
-                if item is not None and fetched.item is not None:  # live labels: the payload's are stale on "Re-run jobs"
-                    item = item._replace(labels=fetched.item.labels)
-                self.comments = fetched.comments
-                if fetched.goals is not None:
-                    base_goals = fetched.goals.encode()
-        if base_goals is None and event.base_sha:
-            self.notes.append(f"{display} at the base commit could not be read: judged against the checked-out file")
-        current = pyramid_for(path.read_bytes(), display, path, None, inputs.policy)  # the checked-out file must be valid
-        pyramid = pyramid_for(base_goals, f"{display}@base", path, None, inputs.policy) if base_goals is not None else current
-        pyramid = pyramid._replace(fail_on=inputs.fail_on or pyramid.fail_on, file=display)
-        self.item = item
-        items = [item] if item is not None else []
-        changed = item is not None and display in item.paths
-        if changed:
-            self.notes.append(f"this change edits {display}: it was judged against the goals at its base")
-        result = app.evaluate(pyramid, items, today=self.today, linked=linked, goals_changed=changed, notes=self.notes)
-        return Outcome(result, self.notes, api_failed)
-
-
 def _append(path: str | None, content: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(content)
 
 
-def publish(check: Check, outcome: Outcome) -> list[str]:
-    """The sticky comment and the label (checker.publish.github): when there is a pull request,
-    a token and a trace, and the API answered."""
-    event, client, result = check.event, check.client, outcome.result
-    if client is None or event.number is None or not result.traces or outcome.api_failed:
-        return []
-    from checker.publish.github import StickyComment
-
-    return StickyComment(client, event, inputs=check.inputs, comments=check.comments, item=check.item, notes=outcome.notes).publish(result)
-
-
-def run(env: Mapping[str, str], cwd: Path, today: dt.date) -> int:
-    check = Check(env, cwd, today)
-    outcome = check.evaluate()
+def run(env: Mapping[str, str], cwd: Path, today: dt.date, goals: str | None = None, fmt: str | None = None) -> int:
+    """The event through the pipeline (checker.app), then what only GitHub shows: annotations,
+    notices, the step summary and the step outputs."""
+    inputs = read_inputs(env)
+    name, payload = _payload(env)
+    root = Path(env.get("GITHUB_WORKSPACE") or cwd)
+    source = EventSource(read_event(name, payload), root, Access(inputs.token, inputs.pr_number, inputs.on_api_error))
+    file = goals_file(root, goals or inputs.goals, None, inputs.policy)
+    context = app.Context(file, source, today, publisher=StickyComment(source, inputs))
+    outcome = app.run(context, app.Options(format=fmt or inputs.format, fail_on=inputs.fail_on))
     result = outcome.result
-    late = publish(check, outcome)
-    result.notes.extend(late)
-    shown = render_as(result, check.inputs.format)
-    print(fenced(shown) if check.inputs.format == "text" else shown, end="")  # the log: text fenced from workflow commands
-    for line in render.annotation_lines(result):
-        print(line)
+    print(
+        fenced(outcome.output) if (fmt or inputs.format) == "text" else outcome.output, end=""
+    )  # the log: text fenced from workflow commands
+    if (fmt or inputs.format) != "github":  # that format is the annotations already
+        for line in render.annotation_lines(result):
+            print(line)
     for note in result.notes:
         print(command("notice", f"clew: {note}", title="clew"))
     _append(env.get("GITHUB_STEP_SUMMARY"), render.summary(result, result.notes))
     _append(env.get("GITHUB_OUTPUT"), output_lines(render.step_outputs(result)))
-    if check.client is not None:
-        print(f"clew: GitHub API requests: {check.client.reads} read, {check.client.writes} write")
-    if outcome.api_failed:
-        return EXIT_OK
-    return result.exit_code
+    if source.client is not None:
+        print(f"clew: GitHub API requests: {source.client.reads} read, {source.client.writes} write")
+    return outcome.exit_code
 
 
 __all__ = ["EXIT_USAGE", "read_inputs", "run"]

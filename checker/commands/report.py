@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from checker import safewrite
 from checker.errors import ClewError
 from checker.publish import commits
-from checker.report import collect_local
-from checker.sources import git
+from checker.sources import collect_local, git
 from checker.term import progress
 from checker.trace import Trace, Tracer, claims_report
 
@@ -350,7 +349,7 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
     from checker.app import configure
     from checker.compiled import digest
-    from checker.report.collect_github import collect as collect_github
+    from checker.sources.collect_github import collect as collect_github
     from checker.sources.github import Client, fetch_report_page
 
     root = git.toplevel(cwd) or cwd
@@ -400,7 +399,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     """The report from GitLab's API; the committed report is read through the files API."""
     from checker.app import configure
     from checker.compiled import digest
-    from checker.report.collect_gitlab import collect as collect_gitlab
+    from checker.sources.collect_gitlab import collect as collect_gitlab
     from checker.sources.gitlab import Client
 
     token, api, project, branch = _gitlab_env()

@@ -43,6 +43,12 @@ def annotation_lines(result: Result, where: str = "the step summary") -> list[st
     return lines
 
 
+def render(result: Result) -> str:
+    """The `github` format: the annotations as workflow commands, one per line. In a GitHub
+    Actions log they become annotations on the diff; elsewhere they are a greppable list."""
+    return "".join(line + "\n" for line in annotation_lines(result, "the other formats"))
+
+
 def _annotation(result: Result, finding: Finding) -> str:
     message = f"{finding.message}" + (f"\n{finding.hint}" if finding.hint else "")
     props: dict[str, str | int] = {"title": f"clew [{finding.rule}]"}

@@ -68,6 +68,12 @@ def code_quality_json(result: Result) -> str:
     return json.dumps(code_quality(result), indent=2, ensure_ascii=False) + "\n"
 
 
+def render(result: Result) -> str:
+    """The `gitlab` format: a Code Quality report (a JSON array), as the merge request job
+    writes to CLEW_CODE_QUALITY_REPORT."""
+    return code_quality_json(result)
+
+
 def note(result: Result, notes: list[str], state: State) -> str:
     return review.sticky(f"{MARKER}\n{state.line()}", result, notes)
 

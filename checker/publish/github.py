@@ -11,9 +11,7 @@ from checker.outputs import github as render
 if TYPE_CHECKING:
     from checker.commands.github import Inputs
     from checker.result import Result
-    from checker.sources.github import Client
-    from checker.sources.github_event import Event
-    from checker.work import WorkItem
+    from checker.sources.github_pr import EventSource
 
 FORK = (
     "this pull request comes from a fork: its token is read-only, so clew wrote no comment and no label "
@@ -22,16 +20,26 @@ FORK = (
 
 
 class StickyComment:
-    """A publisher: `publish(result)` writes what differs and returns the notes for the output."""
+    """A publisher: `publish(result)` writes what differs and returns the notes for the output.
+    It writes with what the source gathered (its client, the pull request's comments and live
+    labels): one read served both."""
 
-    def __init__(  # noqa: PLR0913 -- what GitHub told and what the check found, named at the call
-        self, client: Client, event: Event, *, inputs: Inputs, comments: tuple[object, ...], item: WorkItem | None, notes: list[str]
-    ) -> None:
-        self.client, self.event, self.inputs, self.comments, self.item, self.notes = client, event, inputs, comments, item, notes
+    def __init__(self, source: EventSource, inputs: Inputs) -> None:
+        self.source, self.inputs = source, inputs
 
     def publish(self, result: Result) -> list[str]:
         from checker.sources.github import is_forbidden
 
+        source = self.source
+        if source.client is None or source.event.number is None:  # no token, or no pull request
+            return []
+        self.client, self.event, self.comments, self.item, self.notes = (
+            source.client,
+            source.event,
+            source.comments,
+            source.item,
+            source.notes,
+        )
         if self.event.is_fork:
             return [FORK]
         unaligned = result.traces[0].status in ("unaligned", "broken") or bool(result.failing)

@@ -11,19 +11,22 @@ from checker.outputs import gitlab as render
 if TYPE_CHECKING:
     from checker.commands.gitlab import Settings
     from checker.result import Result
-    from checker.sources.gitlab import Client, Note
-    from checker.sources.gitlab_ci import MergeRequestJob
+    from checker.sources.gitlab import Note
+    from checker.sources.gitlab_mr import MergeRequestSource
 
 
 class StickyNote:
     """A publisher: `publish(result)` writes what differs and returns the notes for the output."""
 
-    def __init__(self, client: Client, job: MergeRequestJob, settings: Settings, notes: list[str]) -> None:
-        self.client, self.job, self.settings, self.notes = client, job, settings, notes
+    def __init__(self, source: MergeRequestSource, settings: Settings) -> None:
+        self.source, self.settings = source, settings
 
     def publish(self, result: Result) -> list[str]:
         """Whether the label is on comes from the state clew wrote in its note, not from
         CI_MERGE_REQUEST_LABELS, a snapshot that a retried job keeps."""
+        if self.source.job is None or self.source.client is None:  # no merge request, or no token
+            return []
+        self.job, self.client, self.notes = self.source.job, self.source.client, self.source.notes
         job, client, settings = self.job, self.client, self.settings
         trace = result.traces[0]
         unaligned = trace.status in ("unaligned", "broken") or bool(result.failing)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, apply_severities
 from checker.rules import (
@@ -16,7 +16,7 @@ from checker.rules import (
     unaligned_work,
     unknown_reference,
 )
-from checker.rules.base import GoalsContext, Rule
+from checker.rules.base import GoalsContext, GoalsRule, ItemRule, Rule
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -38,6 +38,11 @@ REGISTRY: dict[str, Rule] = {
     )
 }
 
+# Which rules run where, decided here: the item rules on every surface, the goals rules where the
+# goals file is the subject (docs/rules.md, "Where each rule runs").
+ITEM_RULES: tuple[ItemRule[Any], ...] = tuple(rule for rule in REGISTRY.values() if isinstance(rule, ItemRule))
+GOALS_RULES: tuple[GoalsRule[Any], ...] = tuple(rule for rule in REGISTRY.values() if isinstance(rule, GoalsRule))
+
 
 def get(rule_id: str) -> Rule | None:
     return REGISTRY.get(rule_id)
@@ -47,5 +52,5 @@ def goals_findings(pyramid: Pyramid, today: dt.date) -> list[Finding]:
     """The rules about the goals file itself, on its compiled form (no YAML, no models), after
     the policy's severities."""
     ctx = GoalsContext(pyramid.objectives, pyramid.file, today)
-    raw = [f for rule in REGISTRY.values() if rule.scope == "goals" for f in rule.check(ctx, pyramid.options.get(rule.id, {}))]
+    raw = [f for rule in GOALS_RULES for f in rule.check(ctx, pyramid.options.get(rule.id, {}))]
     return apply_severities(raw, pyramid.severities)

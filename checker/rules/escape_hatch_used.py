@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.base import ItemContext, Options, Rule
+from checker.rules.base import ItemContext, ItemRule, Options
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
@@ -24,4 +24,4 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
         yield Finding("escape-hatch-used", RULE.severity, message, trace.item.name)
 
 
-RULE = Rule("escape-hatch-used", "notice", "item", check, __doc__ or "")
+RULE = ItemRule("escape-hatch-used", "notice", check, __doc__ or "", Options)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.base import ItemContext, Options, Rule
+from checker.rules.base import ItemContext, ItemRule, Options
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
@@ -23,4 +23,4 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
         yield Finding("goals-changed-in-change", RULE.severity, message, item.name)
 
 
-RULE = Rule("goals-changed-in-change", "notice", "item", check, __doc__ or "")
+RULE = ItemRule("goals-changed-in-change", "notice", check, __doc__ or "", Options)

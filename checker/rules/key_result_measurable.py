@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding, Location
-from checker.rules.base import GoalsContext, Options, Rule
+from checker.rules.base import GoalsContext, GoalsRule, Options
 
 
 def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
@@ -32,4 +32,4 @@ def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
             yield Finding("key-result-measurable", RULE.severity, f"{subject} {problem}", subject, hint, where, (kr.id,))
 
 
-RULE = Rule("key-result-measurable", "warning", "goals", check, __doc__ or "")
+RULE = GoalsRule("key-result-measurable", "warning", check, __doc__ or "", Options)

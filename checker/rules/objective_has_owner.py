@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding, Location
-from checker.rules.base import GoalsContext, Options, Rule
+from checker.rules.base import GoalsContext, GoalsRule, Options
 
 
 def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
@@ -22,4 +22,4 @@ def check(ctx: GoalsContext, options: Options) -> Iterator[Finding]:
             yield Finding("objective-has-owner", RULE.severity, message, f"objective {objective.id}", 'add owner: "@login"', where)
 
 
-RULE = Rule("objective-has-owner", "warning", "goals", check, __doc__ or "")
+RULE = GoalsRule("objective-has-owner", "warning", check, __doc__ or "", Options)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TypedDict
 
 from checker.findings import Finding, Location
-from checker.rules.base import GoalsContext, Rule, options
+from checker.rules.base import GoalsContext, GoalsRule, options
 
 
 @options
@@ -33,4 +33,4 @@ def check(ctx: GoalsContext, settings: OverdueOptions) -> Iterator[Finding]:
             yield Finding("objective-overdue", RULE.severity, message, f"objective {objective.id}", hint, where)
 
 
-RULE = Rule("objective-overdue", "warning", "goals", check, __doc__ or "", OverdueOptions)
+RULE = GoalsRule("objective-overdue", "warning", check, __doc__ or "", OverdueOptions)

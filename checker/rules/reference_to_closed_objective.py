@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.base import ItemContext, Options, Rule
+from checker.rules.base import ItemContext, ItemRule, Options
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
@@ -23,4 +23,4 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
         yield Finding("reference-to-closed-objective", RULE.severity, message, item.name, identity=(target.id,))
 
 
-RULE = Rule("reference-to-closed-objective", "warning", "item", check, __doc__ or "")
+RULE = ItemRule("reference-to-closed-objective", "warning", check, __doc__ or "", Options)

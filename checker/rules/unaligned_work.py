@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.base import ItemContext, Options, Rule
+from checker.rules.base import ItemContext, ItemRule, Options
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
@@ -55,4 +55,4 @@ def bot_hint(author: str) -> str:
     return f"{author or 'the author'} {BOT_FIX}"
 
 
-RULE = Rule("unaligned-work", "warning", "item", check, __doc__ or "")
+RULE = ItemRule("unaligned-work", "warning", check, __doc__ or "", Options)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.base import ItemContext, Options, Rule
+from checker.rules.base import ItemContext, ItemRule, Options
 
 
 def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
@@ -24,4 +24,4 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
         yield Finding("unknown-reference", RULE.severity, message, item.name, hint, identity=(ref.target,))
 
 
-RULE = Rule("unknown-reference", "error", "item", check, __doc__ or "")
+RULE = ItemRule("unknown-reference", "error", check, __doc__ or "", Options)

@@ -1,0 +1,128 @@
+"""The work on a developer's machine: a range of commits (`--range A..B`, pre-commit's
+PRE_COMMIT_FROM_REF/TO_REF), or the current branch against its upstream or the default branch.
+A range holding merged pull or merge requests is judged unit by unit, as the report sees it."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker.errors import ClewError
+from checker.sources import git
+from checker.work import WorkItem
+
+if TYPE_CHECKING:
+    from checker.app import Work
+    from checker.loading import GoalsFile
+
+
+class Plan:
+    """What to judge: the work items and the revision their goals come from. (A plain class:
+    `dataclasses` imports `inspect`, which alone costs a third of a small check's start.)"""
+
+    def __init__(self, items: list[WorkItem], base: str | None, notes: list[str] | None = None) -> None:
+        self.items, self.base, self.notes = items, base, notes or []
+
+
+def repo_root(cwd: Path) -> tuple[Path, Path]:
+    """The work tree's top and its (common) git directory."""
+    from checker.sources.gitdir import find
+
+    found = find(cwd)
+    if found is None:
+        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or use `clew validate`")
+    return found
+
+
+def pre_commit_range() -> tuple[str | None, str | None]:
+    """pre-commit's pre-push stage passes the range in the environment."""
+    frm, to = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    branch = os.environ.get("PRE_COMMIT_REMOTE_BRANCH") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+    name = branch.removeprefix("refs/heads/") if branch else None
+    return (f"{frm}..{to}" if frm and to else None), name
+
+
+def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
+    env_spec, env_branch = pre_commit_range()
+    if spec is None and env_spec is not None:
+        plan = plan_range(root, env_spec, per_commit)
+        if env_branch and not per_commit:
+            plan.items = [git.branch_item(env_branch, item.commits, plan.base) for item in plan.items]
+        return plan
+    if spec:
+        base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
+        head = head or "HEAD"
+        asked = [rev for rev in (base, head) if rev]
+        for rev, oid in zip(asked, git.commits_of(asked, root), strict=True):
+            if oid is None:
+                raise ClewError(f"--range {spec}: {rev!r} is not a commit in this repository")
+            tip = oid
+        commits = git.log([f"{base}..{head}" if base else head], root)
+        if not per_commit and (units := _merged_units(tip, commits)):
+            return Plan(units, base or None, [_describe(units)])
+        name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
+        if head != "HEAD" and not git.exists(f"refs/heads/{head}", root):
+            name = spec  # a tag or a commit is not a branch: the unit is the range
+        judged = [] if per_commit else [f"judged {spec} as one unit ({len(commits)} commit{'s' if len(commits) != 1 else ''})"]
+        return Plan(_units(name, commits, per_commit, base), base or None, judged)
+    branch = git.current_branch(root)
+    upstream = git.upstream(root)
+    against = upstream or git.default_branch(root)
+    if against is None or (upstream is None and against.split("/")[-1] == branch):
+        what = f"branch {branch}" if branch else "a detached HEAD"
+        raise ClewError(f"nothing to compare {what} with (no upstream, and it is the default branch); pass --range BASE..HEAD")
+    commits = git.log([f"{against}..HEAD"], root)
+    return Plan(_units(branch or "HEAD", commits, per_commit, against), against, [f"compared with {against}"])
+
+
+def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
+    """A range holding merged pull or merge requests (merge commits, `(#N)` subjects, `See merge
+    request`, `Part-of:` groups) is judged unit by unit, as the report sees it, not by its tip;
+    a range without any (a feature branch) stays one unit."""
+    from checker.sources.collect_local import Reading, arrange
+
+    if not commits:
+        return []
+    units = arrange(Reading(tip, {c.key: c for c in commits}, None)).items
+    return units if any(u.kind in ("pr", "mr") for u in units) else []
+
+
+def _describe(units: Sequence[WorkItem]) -> str:
+    nouns = {"pr": ("PR", "PRs"), "mr": ("MR", "MRs"), "commit": ("commit", "commits")}
+    kinds = Counter(u.kind for u in units)
+    parts = [f"{n} {nouns.get(kind, (kind, kind + 's'))[n != 1]}" for kind, n in kinds.items()]
+    return f"judged each unit of the range, as the report does: {', '.join(parts)}"
+
+
+def _units(name: str, commits: Sequence[WorkItem], per_commit: bool, base: str | None) -> list[WorkItem]:
+    if per_commit:
+        return list(commits)
+    return [git.branch_item(name, commits, base)] if commits else []
+
+
+def base_goals(root: Path, goals: GoalsFile, items: Sequence[WorkItem], base: str | None) -> tuple[bytes | None, list[str]]:
+    """The goals file at the base, when the work edits it (work is judged against the goals it
+    started from), with the note that says so; None when the work leaves it alone or adds it."""
+    if base is None or not any(goals.display in item.paths for item in items):
+        return None, []
+    old = git.show(base, goals.display, root)
+    if old is None:
+        return None, [f"{goals.display} is new in this change: judged against the new file"]
+    return old, [f"{goals.display} changes here: work judged against its version at {base[:12]}"]
+
+
+class Range:
+    """A `Source`: the commits of a range, or of the current branch, in the repository at `root`."""
+
+    def __init__(self, root: Path, spec: str | None, per_commit: bool) -> None:
+        self.root, self.spec, self.per_commit = root, spec, per_commit
+
+    def gather(self, goals: GoalsFile) -> Work:
+        from checker.app import Work
+
+        plan = plan_range(self.root, self.spec, self.per_commit)
+        text, notes = base_goals(self.root, goals, plan.items, plan.base)
+        return Work(plan.items, base_goals=text, notes=plan.notes + notes)
