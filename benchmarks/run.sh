@@ -8,6 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 unset PYTHONDONTWRITEBYTECODE  # measure installs as users have them: with bytecode
 [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -e .; }
 [ -x .bench/gitlint/bin/gitlint ] || { python3 -m venv .bench/gitlint && .bench/gitlint/bin/pip install -q "gitlint==0.19.1"; }
+[ -x .bench/uv/bin/uv ] || { python3 -m venv .bench/uv && .bench/uv/bin/pip install -q "uv==0.6.14"; }  # the version action.yml pins
 echo "== startup: clew validate, clew check and clew pre-push against python -c pass"
 .venv/bin/python benchmarks/startup.py
 echo
@@ -16,6 +17,9 @@ echo "== clew validate on a large goals file"
 echo
 echo "== clew pre-push against gitlint"
 .venv/bin/python benchmarks/prepush_vs_gitlint.py --gitlint .bench/gitlint/bin/gitlint
+echo
+echo "== the Action's install step (uv, from action.yml) against venv + pip"
+.venv/bin/python benchmarks/action_install.py --uv .bench/uv/bin/uv
 echo
 echo "== clew check in GitHub Actions against the local GitHub server"
 [ -x .venv/bin/check-jsonschema ] || .venv/bin/pip install -q -e '.[test]'
