@@ -61,6 +61,7 @@ class Context(NamedTuple):
     today: dt.date
     current: bytes | None = None
     publisher: Publisher | None = None
+    env: Mapping[str, str] | None = None  # where JIRA_URL/JIRA_TOKEN/JIRA_USER are read (None: the process's)
 
 
 class Options(NamedTuple):
@@ -89,6 +90,8 @@ def run(context: Context, options: Options) -> Outcome:
     current = goals.compile(context.current if context.current is not None else goals.read())  # it must be valid
     judged = goals.compile(work.base_goals, f"{goals.display}@base") if work.base_goals is not None else current
     judged = judged._replace(fail_on=options.fail_on or judged.fail_on, file=goals.display)
+    if judged.jira:
+        work = _with_jira(judged, work, context.env)
     result = evaluate(
         judged,
         work.items,
@@ -111,6 +114,22 @@ def configure(root: Path, goals: str | None) -> Config:
 
     path = discover(goals, root)
     return load_config(path, display_name(path, root))
+
+
+def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None) -> Work:
+    """The Jira issues the work names, and their epics, added to its links (checker.sources.jira)."""
+    import os
+
+    from checker.references import Syntax
+    from checker.sources.jira import follow
+
+    syntax = Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())))
+    found = follow(pyramid.jira, syntax, work.items, os.environ if env is None else env)
+    if not found.linked and not found.notes:
+        return work
+    return work._replace(
+        linked={**work.linked, **found.linked}, notes=[*work.notes, *found.notes], passes_open=work.passes_open or found.failed
+    )
 
 
 def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs is named at the call, keyword-only

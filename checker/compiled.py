@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from checker import __version__
 from checker.sha import sha256_hex
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 class MatchRule(NamedTuple):
@@ -25,6 +25,11 @@ class MatchRule(NamedTuple):
     authors: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
     bots: bool = False  # any work by a bot
+    jira_projects: tuple[str, ...] = ()
+    jira_epics: tuple[str, ...] = ()
+    jira_labels: tuple[str, ...] = ()
+    jira_components: tuple[str, ...] = ()
+    jira_versions: tuple[str, ...] = ()
 
 
 class Node(NamedTuple):
@@ -119,6 +124,8 @@ class Pyramid(NamedTuple):
     # Where the goals rules point (line, column), by `position_key`: findings about the goals file
     # are placed without parsing it again.
     positions: dict[str, tuple[int, int]] = {}  # noqa: RUF012 -- a NamedTuple default, never mutated
+    # The goals file's `jira:` settings (url, projects, deployment, epic_field); empty without Jira.
+    jira: dict[str, Any] = {}  # noqa: RUF012 -- a NamedTuple default, never mutated
 
     @property
     def window_days(self) -> int:

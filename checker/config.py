@@ -56,11 +56,21 @@ def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None
 
 def _rule(match: Match | Exempt) -> MatchRule:
     fields = ("labels", "milestones", "branches", "paths", "authors", "titles")
-    return MatchRule(**{f: tuple(getattr(match, f, ())) for f in fields}, bots=match.bots)
+    rule = MatchRule(**{f: tuple(getattr(match, f, ())) for f in fields}, bots=match.bots)
+    jira = getattr(match, "jira", None)
+    if jira is None or jira.is_empty():
+        return rule
+    return rule._replace(
+        jira_projects=tuple(jira.projects),
+        jira_epics=tuple(jira.epics),
+        jira_labels=tuple(jira.labels),
+        jira_components=tuple(jira.components),
+        jira_versions=tuple(jira.fix_versions),
+    )
 
 
 def _words(match: Match) -> str:
-    return " ".join([*match.labels, *match.milestones, *match.branches, *match.paths])
+    return " ".join([*match.labels, *match.milestones, *match.branches, *match.paths, *match.jira.labels, *match.jira.components])
 
 
 def compile_pyramid(config: Config) -> Pyramid:
@@ -106,4 +116,5 @@ def compile_pyramid(config: Config) -> Pyramid:
         budgets=tuple(compiled.Budget(b.id, b.title, b.share) for b in goals.budgets),
         report=compiled.report_settings(goals.report.model_dump(by_alias=False)),
         positions=compiled.positions_for(objectives, config.doc.at),
+        jira=goals.jira.model_dump(exclude_none=True) if goals.jira is not None else {},
     )

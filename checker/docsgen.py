@@ -21,11 +21,13 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("objectives[].key_results[]", model.KeyResult),
     ("objectives[].initiatives[]", model.Initiative),
     ("match (initiatives, objectives, budgets)", model.Match),
+    ("match.jira", model.JiraMatch),
     ("budgets[]", model.Budget),
     ("policy", model.Policy),
     ("policy.exempt", model.Exempt),
     ("policy.references", model.References),
     ("report", model.ReportSettings),
+    ("jira", model.JiraSettings),
 ]
 
 GOALS_INTRO = """\

@@ -43,6 +43,9 @@ _GITLAB_URL = re.compile(
 )
 _MAYBE_LINK = re.compile(r"[#!]|://|GH-\d|[A-Z][A-Z0-9_]+-\d")  # a line without these holds no link
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+_JIRA_KEY = re.compile(r"(?<![A-Za-z0-9_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?![A-Za-z0-9_])")
+_JIRA_SUBJECT = re.compile(r"^\s*\[?([A-Z][A-Z0-9_]+-[1-9][0-9]*)\]?(?=[\s:]|$)[:\s]*")
+_JIRA_BRANCH = re.compile(r"(?:^|[/_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?=$|[-_/])")
 # A URL that is a line of its own (a list item, or a trailer such as `Bug: <url>`), not one inside a sentence.
 _LONE_URL = re.compile(r"^\s*(?:[-*+]\s+|[A-Za-z][A-Za-z0-9-]*:\s*)?(?:<?https?://[^\s<>]+?>?|\[[^\]]*\]\(https?://[^\s()]+\))[.,;]?\s*$")
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S")
@@ -74,10 +77,17 @@ PLACEHOLDER_REASONS = frozenset(
 
 
 class Syntax(NamedTuple):
-    """Which trailer keys name ids and which one is the escape hatch."""
+    """Which trailer keys name ids and which one is the escape hatch; with Jira on, the project
+    keys whose issue keys count in a subject, a `Jira:` trailer and a branch name (None: Jira off;
+    empty: any key-shaped word)."""
 
     trailers: tuple[str, ...] = ("Objective", "Initiative", "Goal")
     escape: str = "Unaligned"
+    jira: tuple[str, ...] | None = None
+
+    def jira_key(self, key: str) -> bool:
+        """Whether a key-shaped word is a Jira key here."""
+        return self.jira is not None and (not self.jira or key.rsplit("-", 1)[0] in self.jira)
 
     @property
     def lowered(self) -> frozenset[str]:
@@ -213,6 +223,10 @@ def _trailer(match: re.Match[str], syntax: Syntax) -> Iterator[Reference]:
         if parts and all(_ID.fullmatch(p) for p in parts):
             for part in parts:
                 yield Reference("goal", part, line.strip(), f"{key} trailer")
+    elif lowered == "jira":
+        for key in _JIRA_KEY.findall(value):
+            if syntax.jira_key(key):
+                yield Reference("issue", key, line.strip(), "Jira trailer")
     elif lowered == "part-of":
         for found in (_url_reference(u) for u in _URL.findall(value)):
             if found:
@@ -244,7 +258,7 @@ def parse(text: str, syntax: Syntax | None = None) -> list[Reference]:
 def _parse(text: str, syntax: Syntax) -> list[Reference]:
     special = _SPECIAL.get(syntax)
     if special is None:
-        special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"}
+        special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"} | ({"jira"} if syntax.jira is not None else set())
     found = []
     if "See merge request" in text:
         found = [
@@ -266,6 +280,8 @@ def _parse(text: str, syntax: Syntax) -> list[Reference]:
                 known = list(_links(line, subject=number == 0))
             else:
                 known = []  # a `component: subject` line: remembered as holding nothing
+            if number == 0 and syntax.jira is not None and (lead := _JIRA_SUBJECT.match(line)) and syntax.jira_key(lead[1]):
+                known = [Reference("issue", lead[1], lead.group(0).strip(), "Jira key in the title"), *known]
             if len(_LINES) >= _MEMO_LIMIT:
                 _LINES.clear()
             _LINES[key] = known  # the same trailer and closing lines recur across a history
@@ -294,6 +310,13 @@ _BRANCH_PATTERNS = (
     re.compile(r"(?:^|/)#(?P<num>\d+)(?=$|[-_/])"),
 )
 _DATE = re.compile(r"(?:^|\D)\d{4}-\d{2}(?:-\d{2})?(?!\d)")
+
+
+def jira_branch_keys(branch: str, syntax: Syntax) -> list[str]:
+    """Jira keys a branch name carries (`feature/PAY-14-card-form`, `PAY-14`), with Jira on."""
+    if syntax.jira is None:
+        return []
+    return list(dict.fromkeys(k for k in _JIRA_BRANCH.findall(branch.removeprefix("refs/heads/")) if syntax.jira_key(k)))
 
 
 def branch_references(branch: str) -> list[Reference]:

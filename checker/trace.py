@@ -76,6 +76,12 @@ class Rule:
         self.authors = frozenset(a.lower() for a in rule.authors)
         self.bots = rule.bots
         self.titles = rule.titles
+        self.jira_projects = frozenset(rule.jira_projects)
+        self.jira_epics = frozenset(rule.jira_epics)
+        self.jira_labels = tuple((wanted.lower(), wanted) for wanted in rule.jira_labels)
+        self.jira_components = frozenset(c.lower() for c in rule.jira_components)
+        self.jira_versions = frozenset(v.lower() for v in rule.jira_versions)
+        self.jira = bool(self.jira_projects or self.jira_epics or self.jira_labels or self.jira_components or self.jira_versions)
         self._compiled: tuple[tuple[str, Pattern], ...] | None = None  # RE2 is loaded on the first title asked
 
     def branch(self, branch: str) -> str | None:
@@ -118,6 +124,7 @@ class Index:
         self.with_titles = [(target, rule) for target, rule in self.matchers if rule.titles]
         self.authors = frozenset(a for r in rules for a in r.authors)
         self.any_bots = any(r.bots for r in rules)
+        self.any_jira = any(r.jira for r in rules)
         for kr, objective in pyramid.key_results.items():
             self.targets.setdefault(kr, self.targets[objective])
 
@@ -173,7 +180,7 @@ class Tracer:
     def __init__(self, pyramid: Pyramid) -> None:
         self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path, pyramid.report.html))
         self.index = Index(pyramid)
-        self.syntax = Syntax(pyramid.trailers, pyramid.escape)
+        self.syntax = Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())) if pyramid.jira else None)
         self.label_prefix = pyramid.label_prefix.lower()
         self.exempt = Rule(pyramid.exempt)
         self.exempt_labels = {label.lower() for label, _ in self.exempt.labels}
@@ -307,6 +314,7 @@ class _Walk:
             or (item.author and item.author.lower() in index.authors)
             or (item.author_is_bot and index.any_bots)
             or (item.title and index.with_titles)
+            or (item.facets and index.any_jira)
         ):
             yield self.matches
         if item.paths and index.with_paths:
@@ -362,11 +370,13 @@ class _Walk:
             yield item.parent, f"parent {item.parent}"
         for ref in references.branch_references(item.branch) if item.branch and item.kind != "issue" else []:
             yield ref.target, f"branch {item.branch} → {ref.target}"
+        for key in references.jira_branch_keys(item.branch, self.tracer.syntax) if item.branch and item.kind != "issue" else []:
+            yield key, f"branch {item.branch} → {key}"
 
     def matches(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> Iterator[tuple[list[Hop], Target]]:
         labels = {label.lower(): label for label in item.labels}
         index = self.index
-        titled_only = not (labels or item.milestone or item.branch or (item.author and item.author.lower() in index.authors))
+        titled_only = not (labels or item.milestone or item.branch or item.facets or (item.author and item.author.lower() in index.authors))
         for target, rule in index.with_titles if titled_only else index.matchers:
             hit = _match_signal(rule, item, labels)
             if hit:
@@ -397,6 +407,8 @@ def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[s
         for lowered, wanted in rule.labels:
             if lowered in labels:
                 return f'label "{labels[lowered]}"', wanted, "label match"
+    if item.facets and rule.jira and (jira := _jira_signal(rule, item, labels)):
+        return jira
     if item.milestone and item.milestone.lower() in rule.milestones:
         return f'milestone "{item.milestone}"', item.milestone, "milestone match"
     if item.branch and rule.branches and (hit := rule.branch(item.branch)):
@@ -407,4 +419,27 @@ def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[s
         return f"bot {item.author or '(unnamed)'}", item.author, "bot match"
     if item.title and rule.titles and (hit := rule.title(item.title)):
         return f'title "{item.title}"', hit, "title match"
+    return None
+
+
+def _jira_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:
+    """A Jira issue's own fields against a rule's `match.jira`: epic, project, label, component,
+    fix version (docs/jira.md)."""
+    if rule.jira_epics and (epic := item.key if item.key in rule.jira_epics else item.parent if item.parent in rule.jira_epics else None):
+        return f"Jira epic {epic}", epic, "Jira epic"
+    facets: dict[str, list[str]] = {}
+    for name, value in item.facets:
+        facets.setdefault(name, []).append(value)
+    project = next(iter(facets.get("project", [])), None)
+    if project is not None and project in rule.jira_projects:
+        return f"Jira project {project}", project, "Jira project"
+    for lowered, wanted in rule.jira_labels:
+        if lowered in labels:
+            return f'Jira label "{labels[lowered]}"', wanted, "Jira label"
+    for component in facets.get("component", []):
+        if component.lower() in rule.jira_components:
+            return f'Jira component "{component}"', component, "Jira component"
+    for version in facets.get("fix version", []):
+        if version.lower() in rule.jira_versions:
+            return f'Jira fix version "{version}"', version, "Jira fix version"
     return None

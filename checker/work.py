@@ -46,12 +46,17 @@ class WorkItem(NamedTuple):
     commits: "tuple[WorkItem, ...]" = ()
     parents: tuple[str, ...] = ()
     labelled_at: tuple[tuple[str, str], ...] = ()  # (label, when it was added), where the forge said
+    # What a tracker adds beyond the forge's fields, as (name, value): a Jira issue's project,
+    # components and fix versions (`("component", "Billing")`).
+    facets: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
         """How people call it: 'PR #42', 'branch mobile/login', 'commit 1a2b3c4d'."""
         if self.kind == "commit":
             return f"commit {self.key[:10]}"
+        if self.facets:  # a tracker's issue: its key says it all (`Jira PAY-12`)
+            return f"Jira {self.key}"
         if self.kind == "branch":
             return f"range {self.key}" if ".." in self.key else f"branch {self.key}"
         sign = "!" if self.kind == "mr" else "#"

@@ -107,7 +107,8 @@ def run(env: Mapping[str, str], cwd: Path, today: dt.date, goals: str | None = N
     root = Path(env.get("GITHUB_WORKSPACE") or cwd)
     source = EventSource(read_event(name, payload), root, Access(inputs.token, inputs.pr_number, inputs.on_api_error))
     file = goals_file(root, goals or inputs.goals, None, inputs.policy)
-    context = app.Context(file, source, today, publisher=StickyComment(source, inputs))
+    jira = {name: value for name in ("JIRA_URL", "JIRA_USER", "JIRA_TOKEN") if (value := env.get(f"INPUT_{name}", "").strip())}
+    context = app.Context(file, source, today, publisher=StickyComment(source, inputs), env={**env, **jira})
     outcome = app.run(context, app.Options(format=fmt or inputs.format, fail_on=inputs.fail_on))
     result = outcome.result
     print(

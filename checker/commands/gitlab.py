@@ -82,7 +82,7 @@ def run(env: Mapping[str, str], cwd: Path, today: dt.date, goals: str | None = N
     root = Path(env.get("CI_PROJECT_DIR") or cwd)
     source = MergeRequestSource(read_env(env), root, env, token=settings.token, on_api_error=settings.on_api_error)
     file = goals_file(root, goals or settings.goals, None, settings.policy)
-    context = app.Context(file, source, today, publisher=StickyNote(source, settings))
+    context = app.Context(file, source, today, publisher=StickyNote(source, settings), env=env)
     outcome = app.run(context, app.Options(format=fmt or settings.format, fail_on=settings.fail_on))
     (root / settings.report).write_text(render.code_quality_json(outcome.result), encoding="utf-8")
     print(outcome.output, end="")

@@ -9,7 +9,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from checker.compiled import progress
 
@@ -122,6 +122,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+JiraProject = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]+$")]
+JiraKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")]
+
+
+class JiraMatch(Strict):
+    """Jira issues the thread reaches (named in a title, branch or trailer, or their epic)."""
+
+    projects: list[JiraProject] = Field(default_factory=list, description="Jira project keys, e.g. `PAY`.")
+    epics: list[JiraKey] = Field(default_factory=list, description="Epic keys, e.g. `PAY-1`: the epic and every issue under it.")
+    labels: list[str] = Field(default_factory=list, description="Jira labels of the issue or its epic, compared case-insensitively.")
+    components: list[str] = Field(default_factory=list, description="Jira components, compared case-insensitively.")
+    fix_versions: list[str] = Field(default_factory=list, description="Jira fix versions, compared case-insensitively.")
+
+    def is_empty(self) -> bool:
+        return not any((self.projects, self.epics, self.labels, self.components, self.fix_versions))
+
+
 class Match(Strict):
     """How work is recognised without an explicit reference. Any rule that matches counts."""
 
@@ -132,9 +149,12 @@ class Match(Strict):
     authors: list[str] = Field(default_factory=list, description="Author logins, e.g. 'dependabot[bot]'.")
     titles: list[Regex] = Field(default_factory=list, description=TITLES)
     bots: bool = Field(default=False, description=BOTS)
+    jira: JiraMatch = Field(default_factory=JiraMatch, description="Jira issues: their project, epic, labels, components, fix versions.")
 
     def is_empty(self) -> bool:
-        return not any((self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles, self.bots))
+        return self.jira.is_empty() and not any(
+            (self.labels, self.milestones, self.branches, self.paths, self.authors, self.titles, self.bots)
+        )
 
 
 NO_MATCH = Match()
@@ -316,6 +336,25 @@ def _check_version(value: int) -> int:
     return value
 
 
+class JiraSettings(Strict):
+    """Where the team's Jira is. The token comes from the environment (JIRA_TOKEN, with JIRA_USER
+    on Jira Cloud), never from this file."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = Field(
+        default=None, description="Base URL, e.g. `https://acme.atlassian.net` (JIRA_URL overrides it)."
+    )
+    projects: list[JiraProject] = Field(
+        default_factory=list,
+        description="Project keys to recognise in titles, branches and trailers (default: any key-shaped word, such as `PAY-12`).",
+    )
+    deployment: Literal["cloud", "datacenter"] | None = Field(
+        default=None, description="`cloud` or `datacenter` (default: `cloud` for `*.atlassian.net`, else `datacenter`)."
+    )
+    epic_field: Annotated[str, StringConstraints(pattern=r"^customfield_[0-9]+$")] | None = Field(
+        default=None, description="Data Center: the Epic Link field, e.g. `customfield_10008` (Cloud uses `parent`)."
+    )
+
+
 class Goals(Strict):
     """A goals file, format version 1."""
 
@@ -325,6 +364,7 @@ class Goals(Strict):
     budgets: list[Budget] = Field(default_factory=list, description="Counted non-roadmap work with a ceiling.")
     policy: Policy = Field(default_factory=Policy, description="Rules, severities, packs, exemptions.")
     report: ReportSettings = Field(default_factory=ReportSettings, description="The alignment report.")
+    jira: JiraSettings | None = Field(default=None, description="Follow Jira issue keys through Jira's REST API (docs/jira.md).")
 
     def summary(self) -> str:
         """What `clew validate` says of the file, in the same words (checker.compiled.summary)."""

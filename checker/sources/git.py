@@ -359,6 +359,7 @@ def _commit(record: str, field: str) -> WorkItem:
             (),  # commits
             tuple(parents.split()),  # parents
             (),  # labelled_at
+            (),  # facets
         ),
     )
 
