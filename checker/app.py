@@ -99,7 +99,7 @@ def run(context: Context, options: Options) -> Outcome:
         linked=work.linked,
         goals_changed=any(goals.display in item.paths for item in work.items),
         goals_file=goals.display,
-        notes=work.notes,
+        notes=[*([goals.org.note] if goals.org is not None and goals.org.note else []), *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
         located=current,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker import compiled
 from checker.compiled import MatchRule, Node, Pyramid
@@ -12,6 +13,9 @@ from checker.errors import GoalsError
 from checker.goals import load
 from checker.goals.load import Document
 from checker.goals.model import Exempt, Goals, Match
+
+if TYPE_CHECKING:
+    from checker.goals.org import Org
 from checker.policy import EffectivePolicy, resolve
 
 
@@ -49,9 +53,23 @@ def load_config(path: Path, display: str) -> Config:
     return from_document(load.read_document(path, display))
 
 
-def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None) -> Config:
-    """A goals file's bytes (read from disk, or from git at the base commit), resolved as if at `path`."""
-    return from_document(load.document_from_bytes(text, path, display), extends)
+def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None, org: Org | None = None) -> Config:
+    """A goals file's bytes (read from disk, or from git at the base commit), resolved as if at `path`;
+    laid over the organisation's goals when there are some (empty `text`: the organisation's alone)."""
+    if org is None:
+        return from_document(load.document_from_bytes(text, path, display), extends)
+    from checker.goals.compose import compose
+
+    org_doc = load.document_from_bytes(org.text, path, org.ref.text)
+    _, diagnostics = load.validate_document(org_doc)
+    if diagnostics:
+        raise GoalsError(diagnostics)
+    if not text:
+        return from_document(org_doc, extends)
+    composed, problems = compose(org_doc, load.document_from_bytes(text, path, display))
+    if problems:
+        raise GoalsError(problems)
+    return from_document(composed, extends)
 
 
 def _rule(match: Match | Exempt) -> MatchRule:

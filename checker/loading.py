@@ -4,20 +4,28 @@ when nothing it was built from changed, else through the validating loader
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.compiled import Pyramid, cache_path, read_cache, write_cache
 
+if TYPE_CHECKING:
+    from checker.goals.org import Org
 
-def pyramid_for(text: bytes, display: str, path: Path, cache_dir: Path | None, policy: str | None = None) -> Pyramid:
-    """`policy`, when given, replaces the goals file's `extends` (the action's `policy` input)."""
-    cached = cache_path(cache_dir, text, display, policy) if cache_dir is not None else None
+
+def pyramid_for(  # noqa: PLR0913 -- the file's bytes and how to read them, named at the call
+    text: bytes, display: str, path: Path, cache_dir: Path | None, policy: str | None = None, *, org: Org | None = None
+) -> Pyramid:
+    """`policy`, when given, replaces the goals file's `extends` (the action's `policy` input);
+    `org`: the organisation's goals the file builds on (checker.goals.org)."""
+    keyed = text if org is None else text + b"\0org\0" + org.ref.text.encode() + b"\0" + org.text
+    cached = cache_path(cache_dir, keyed, display, policy) if cache_dir is not None else None
     if cached is not None and (hit := read_cache(cached)) is not None:
         return hit
     from checker.config import load_bytes
 
-    config = load_bytes(text, display, path, policy)
+    config = load_bytes(text, display, path, policy, org)
     pyramid = config.pyramid()
     if cached is not None:
         write_cache(cached, pyramid, list(config.policy.files))
@@ -32,10 +40,14 @@ class GoalsFile(NamedTuple):
     display: str
     cache: Path | None
     policy: str | None = None
+    org: Org | None = None  # the organisation's goals it builds on
+    own: bool = True  # False: the repository has no goals file and inherits the organisation's
 
     def read(self) -> bytes:
         from checker.errors import ClewError
 
+        if not self.own:
+            return b""
         try:
             return self.path.read_bytes()
         except OSError as exc:
@@ -43,15 +55,49 @@ class GoalsFile(NamedTuple):
 
     def compile(self, text: bytes, label: str | None = None) -> Pyramid:
         """`label` names a version other than the checked-out file (`goals.yml@base`)."""
-        return pyramid_for(text, label or self.display, self.path, self.cache, self.policy)
+        org = self.org
+        if self.own:  # each version builds on the organisation's goals it names (the base may name none)
+            from checker.goals import org as organisation
+
+            ref = organisation.declared(text)
+            if ref is None:
+                org = None
+            elif org is None or ref != org.ref.text:
+                import os
+
+                org = organisation.resolve(ref, self.cache, os.environ)
+        return pyramid_for(text if self.own else b"", label or self.display, self.path, self.cache, self.policy, org=org)
 
 
-def goals_file(root: Path, explicit: str | None, cache: Path | None, policy: str | None = None) -> GoalsFile:
-    """The goals file `explicit` names, or the one found in `root` (checker.goals.discover)."""
+def goals_file(
+    root: Path, explicit: str | None, cache: Path | None, policy: str | None = None, env: Mapping[str, str] | None = None
+) -> GoalsFile:
+    """The goals file `explicit` names, or the one found in `root` (checker.goals.discover), with
+    the organisation's goals it `extends:`; without a file of its own, the organisation's goals the
+    repository inherits (CLEW_ORG_GOALS, or the owner's `.github` repository in GitHub Actions)."""
+    import os
+
+    from checker.errors import ClewError
+    from checker.goals import org as organisation
     from checker.goals.discover import discover, display_name
 
-    path = discover(explicit, root)
-    return GoalsFile(path, display_name(path, root), cache, policy)
+    env = os.environ if env is None else env
+    try:
+        path = discover(explicit, root)
+    except ClewError as missing:
+        inherited = None if explicit or env.get("CLEW_GOALS") else organisation.inherited(env)
+        if inherited is None:
+            raise
+        try:
+            shared = organisation.resolve(inherited, cache, env, where="CLEW_ORG_GOALS")
+        except ClewError as exc:
+            raise ClewError(f"{str(missing).split(';')[0]}, and {exc}") from None
+        return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False)
+    try:
+        ref = organisation.declared(path.read_bytes())
+    except OSError:
+        ref = None  # read() says why, in its words
+    return GoalsFile(path, display_name(path, root), cache, policy, organisation.resolve(ref, cache, env) if ref else None)
 
 
 class Goals(NamedTuple):

@@ -85,6 +85,7 @@ class FakeGitLab(FakeServer):
         self.merged: dict[int, dict[str, Any]] = {}  # iid -> MR fields: title, description, merged_at, updated_at, labels
         self.open_issue_iids: list[int] = []
         self.files: dict[str, tuple[str, str]] = {}  # path -> (content, id of the commit that last changed it)
+        self.shared: set[str] = set()  # other projects the token can read (URL-encoded paths), e.g. an organisation's goals
         self.commits: list[tuple[str, dict[str, str]]] = []
         self.commit_delay = 0.0
         self.timeout = 1.0
@@ -131,7 +132,7 @@ class FakeGitLab(FakeServer):
         for verb, pattern, name in ROUTES:
             match = re.fullmatch(pattern, url.path)
             if verb == method and match:
-                if match.lastindex and match[1] not in (str(self.project_id), self.project_path.replace("/", "%2F")):
+                if match.lastindex and match[1] not in (str(self.project_id), self.project_path.replace("/", "%2F"), *self.shared):
                     return self._json(404, {"message": "404 Project Not Found"})
                 allowed = BODIES.get(name)
                 if allowed is not None and (not isinstance(body, dict) or not set(body) <= allowed or not body):

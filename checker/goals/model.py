@@ -258,6 +258,10 @@ class Objective(Strict):
     start: Date | None = Field(default=None, description="When work on it began (for time elapsed).")
     due: Date | None = Field(default=None, description="When it should be achieved (rules objective-has-due-date, objective-overdue).")
     state: State = Field(default="active", description="`achieved` and `dropped` objectives take no new work.")
+    locked: bool = Field(
+        default=False,
+        description="In an organisation's goals: repositories may add initiatives to it, not redefine or drop it (docs/org.md).",
+    )
     key_results: list[KeyResult] = Field(default_factory=list, description="How progress is measured.")
     initiatives: list[Initiative] = Field(default_factory=list, description="How it is pursued.")
     match: Match = Field(default_factory=lambda: NO_MATCH, description="Work recognised directly by the objective.")
@@ -355,9 +359,24 @@ class JiraSettings(Strict):
     )
 
 
+def _check_extends(value: str) -> str:
+    from checker.errors import ClewError
+    from checker.goals.org import parse_ref
+
+    try:
+        parse_ref(value)
+    except ClewError as exc:
+        raise ValueError(str(exc).removeprefix("extends: ")) from None
+    return value
+
+
 class Goals(Strict):
     """A goals file, format version 1."""
 
+    extends: Annotated[str, AfterValidator(_check_extends)] | None = Field(
+        default=None,
+        description="The organisation's goals this file builds on, e.g. `github:acme/.github/goals.yml@main` (docs/org.md).",
+    )
     version: Annotated[int, AfterValidator(_check_version)] = Field(description="Format version: `1`.")
     mission: str = Field(description="Why the team exists, in one sentence.")
     objectives: list[Objective] = Field(description="What the team wants to achieve.")

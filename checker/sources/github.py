@@ -225,6 +225,18 @@ class Client:
         errors = [str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
         return parse_response(_graphql_data(data), refs, own), errors
 
+    def read_blob(self, repository: str, expression: str) -> str | None:
+        """A file's text at `ref:path` in any repository the token can read (None when absent)."""
+        owner, _, name = repository.partition("/")
+        query = (
+            "query($owner: String!, $name: String!, $expression: String!) "
+            "{ repository(owner: $owner, name: $name) { object(expression: $expression) { ... on Blob { text } } } }"
+        )
+        data = self._call("POST", self.graphql_url, {"query": query, "variables": {"owner": owner, "name": name, "expression": expression}})
+        repo = _graphql_data(data).get("repository")  # null when the repository is absent or hidden from the token
+        blob = repo.get("object") if isinstance(repo, dict) else None
+        return str(blob["text"]) if isinstance(blob, dict) and isinstance(blob.get("text"), str) else None
+
     def create_comment(self, repo: str, number: int, body: str) -> None:
         self._call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": body})
 

@@ -67,8 +67,9 @@ class EventSource:
         from checker.app import Work
 
         event, access, display = self.event, self.access, goals.display
-        base_goals = git.show(event.base_sha, display, self.root) if event.base_sha and git.exists(event.base_sha, self.root) else None
-        goals_expr = f"{event.base_sha}:{display}" if event.base_sha and base_goals is None else None
+        base_sha = event.base_sha if goals.own else None  # an inherited file has no version in this repository
+        base_goals = git.show(base_sha, display, self.root) if base_sha and git.exists(base_sha, self.root) else None
+        goals_expr = f"{base_sha}:{display}" if base_sha and base_goals is None else None
         item, linked = event.item, {}
         if item is None and access.pr_number is not None:  # workflow_run: the number came from an artifact
             self.event = event = event._replace(number=access.pr_number)
@@ -102,7 +103,7 @@ class EventSource:
                 self.comments = fetched.comments
                 if fetched.goals is not None:
                     base_goals = fetched.goals.encode()
-        if base_goals is None and event.base_sha:
+        if base_goals is None and base_sha:
             self.notes.append(f"{display} at the base commit could not be read: judged against the checked-out file")
         self.item = item
         if item is not None and display in item.paths:

@@ -117,8 +117,9 @@ class MergeRequestSource:
                     raise
                 self.api_failed = True
                 self.notes.append(f"{exc}. clew judged the merge request's own fields only and passes open (CLEW_ON_API_ERROR: warn)")
-        base = git.show(job.diff_base_sha, display, self.root) if job.diff_base_sha and git.exists(job.diff_base_sha, self.root) else None
-        if base is None:
+        base_sha = job.diff_base_sha if goals.own else None  # an inherited file has no version in this repository
+        base = git.show(base_sha, display, self.root) if base_sha and git.exists(base_sha, self.root) else None
+        if base is None and goals.own:
             self.notes.append(f"{display} at the merge request's base is not in the checkout: judged against the checked-out file")
         changed_paths = git.changed_paths(job.diff_base_sha, "HEAD", self.root) if base is not None and job.diff_base_sha else ()
         item = item._replace(paths=changed_paths or item.paths)

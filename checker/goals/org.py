@@ -1,0 +1,146 @@
+"""Organisation goals: one goals file that many repositories share.
+
+A repository names it with a top-level `extends:`, or inherits it whole when it has no goals file
+of its own (`CLEW_ORG_GOALS`; in GitHub Actions the owner's `.github` repository, as GitHub does
+for community health files):
+
+    extends: github:acme/.github/goals.yml@main
+    extends: gitlab:acme/handbook:goals.yml@main
+
+The repository's file is laid over the organisation's: the mission, policy, report and jira
+settings it leaves out are the organisation's; an objective it names by id only, with
+`initiatives:`, gets those initiatives added; one it defines again replaces the organisation's,
+unless that one is `locked: true`; its own objectives and budgets are added. Errors name the file
+and line they come from.
+
+The text is kept in the git directory (`.git/clew/org/`), by reference. A reference pinned to a
+commit is read once; another is read again when the copy is older than an hour on a developer's
+machine (in CI at every run), and when the forge cannot be reached the copy is used and the note
+says how old it is. This module reads no YAML: the pre-push path uses it on a cache hit."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from checker.errors import ApiError, ClewError
+
+_REF = re.compile(
+    r"^github:(?P<gh>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?P<ghpath>[^@\s]+)@(?P<ghref>\S+)$|^gitlab:(?P<gl>[A-Za-z0-9_./-]+):(?P<glpath>[^@\s]+)@(?P<glref>\S+)$"
+)
+_EXTENDS = re.compile(rb"^extends:[ \t]*[\"']?([^\"'\s#]+)", re.M)
+FRESH_LOCALLY = 3600.0  # seconds a fetched copy serves a developer's machine without asking again
+
+
+class OrgRef(NamedTuple):
+    forge: str  # github | gitlab
+    project: str  # acme/.github, or the GitLab project path
+    path: str  # the file inside it
+    ref: str  # branch, tag or commit
+    text: str  # as written
+
+    @property
+    def pinned(self) -> bool:
+        return re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", self.ref) is not None
+
+
+class Org(NamedTuple):
+    """The organisation's goals file: where it is, its text, and what to say about the copy used."""
+
+    ref: OrgRef
+    text: bytes
+    note: str | None = None
+
+
+def parse_ref(text: str, where: str = "extends") -> OrgRef:
+    match = _REF.match(text.strip())
+    if match is None:
+        raise ClewError(
+            f"{where}: {text[:120]!r} is not an organisation goals reference; write "
+            "`github:<owner>/<repository>/<path>@<ref>` (e.g. github:acme/.github/goals.yml@main) or "
+            "`gitlab:<group>/<project>:<path>@<ref>`"
+        )
+    if match["gh"]:
+        return OrgRef("github", match["gh"], match["ghpath"], match["ghref"], text.strip())
+    return OrgRef("gitlab", match["gl"], match["glpath"], match["glref"], text.strip())
+
+
+def declared(raw: bytes) -> str | None:
+    """The `extends:` a goals file's bytes declare at the top level, read without YAML."""
+    found = _EXTENDS.search(raw)
+    return found[1].decode("utf-8", "replace") if found else None
+
+
+def inherited(env: Mapping[str, str]) -> str | None:
+    """The organisation's goals a repository without its own file inherits: CLEW_ORG_GOALS, else
+    in GitHub Actions the owner's `.github` repository, at its default branch."""
+    if chosen := env.get("CLEW_ORG_GOALS", "").strip():
+        return chosen
+    owner = env.get("GITHUB_REPOSITORY", "").partition("/")[0]
+    if env.get("GITHUB_ACTIONS") == "true" and owner:
+        return f"github:{owner}/.github/goals.yml@HEAD"
+    return None
+
+
+def _age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+
+
+def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where: str = "extends") -> Org:
+    """The organisation's goals for a reference: from the copy in the git directory while it is
+    fresh, else from the forge (one request), else from the copy with a note on its age."""
+    ref = parse_ref(text, where)
+    from checker.sha import sha256_hex
+
+    copy = cache_dir / "org" / f"{sha256_hex(ref.text.encode())[:32]}.yml" if cache_dir is not None else None
+    age = time.time() - copy.stat().st_mtime if copy is not None and copy.is_file() else None
+    in_ci = env.get("GITHUB_ACTIONS") == "true" or env.get("GITLAB_CI") == "true"
+    if copy is not None and age is not None and (ref.pinned or (not in_ci and age < FRESH_LOCALLY)):
+        return Org(ref, copy.read_bytes())
+    try:
+        fetched = fetch(ref, env)
+    except (ApiError, ClewError) as exc:
+        if copy is None or age is None:
+            raise ClewError(f"cannot read the organisation's goals {ref.text}: {exc}") from None
+        note = f"the organisation's goals ({ref.text}) could not be read ({exc}); used the copy read {_age(age)} ago"
+        return Org(ref, copy.read_bytes(), note)
+    if copy is not None:
+        try:  # a copy for the next run; a read-only git directory only costs the next run a request
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_name(f"{copy.name}.{os.getpid()}.tmp")
+            partial.write_bytes(fetched)
+            os.replace(partial, copy)
+        except OSError:
+            pass
+    return Org(ref, fetched)
+
+
+def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
+    """One read from the forge: GitHub's GraphQL `object(expression:)`, GitLab's files API."""
+    if ref.forge == "github":
+        token = env.get("CLEW_ORG_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or env.get("INPUT_TOKEN")
+        if not token:
+            raise ClewError("reading it needs a token: set GITHUB_TOKEN (or CLEW_ORG_TOKEN, for a token that can read that repository)")
+        from checker.sources.github import Client
+
+        api = env.get("GITHUB_API_URL") or os.environ.get("GITHUB_API_URL")
+        text = Client(token, api).read_blob(ref.project, f"{ref.ref}:{ref.path}")
+    else:
+        token = env.get("CLEW_ORG_TOKEN") or env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")
+        if not token:
+            raise ClewError("reading it needs a token: set CLEW_GITLAB_TOKEN (or CLEW_ORG_TOKEN) to one that can read that project")
+        from checker.sources.gitlab import Client as GitLab
+
+        url = env.get("CI_API_V4_URL") or env.get("CLEW_GITLAB_URL") or "https://gitlab.com/api/v4"
+        text, _ = GitLab(url, token).read_file(ref.project, ref.path, ref.ref)
+    if text is None:
+        raise ClewError(f"{ref.path} is not in {ref.project} at {ref.ref} (or the token cannot read it)")
+    return text.encode("utf-8")

@@ -1,0 +1,200 @@
+"""Organisation goals: a repository's goals file `extends:` the organisation's, or a repository
+without one inherits them, on every surface. The organisation's file is read from the local
+GitHub or GitLab server (its requests validated against their contracts), kept in the git
+directory, and used from there when the forge cannot be reached, with a note saying how old."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_repo
+from tests.github_server import FakeGitHub, Pull
+from tests.gitlab_server import FakeGitLab
+from tests.test_github import Action, pr_payload
+from tests.test_gitlab import Job
+
+ORG = """\
+version: 1
+mission: Make payroll effortless for every European SME
+objectives:
+  - id: retention
+    title: Increase customer retention by 5%
+    owner: "@cto"
+    due: 2027-03-31
+    locked: true
+  - id: growth
+    title: Grow self-serve signups
+    owner: "@vp-growth"
+    due: 2027-06-30
+    initiatives:
+      - id: onboarding
+        title: Faster onboarding
+        match: {labels: [onboarding]}
+"""
+
+REPO = """\
+extends: github:acme/.github/goals.yml@main
+objectives:
+  - id: retention
+    initiatives:
+      - id: mobile-ux
+        title: Mobile UX redesign
+        match: {branches: ["mobile/*"]}
+  - id: docs
+    title: Documentation people finish
+    owner: "@ann"
+    due: 2027-01-31
+"""
+
+
+@pytest.fixture
+def org(gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
+    gh.issues.setdefault("acme/.github", {})
+    gh.blobs["main:goals.yml"] = ORG
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_test")
+    monkeypatch.setenv("GITHUB_API_URL", gh.base_url)
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", gh.base_url.removesuffix("/api/v3") + "/graphql")
+    monkeypatch.setenv("CLEW_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("CLEW_RETRY_BACKOFF", "0.01")
+    for name in ("GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_REPOSITORY", "CLEW_ORG_GOALS"):
+        monkeypatch.delenv(name, raising=False)
+    return gh
+
+
+def _repo(tmp: Path, goals: str | None, branch: str, subject: str) -> Any:
+    repo = make_repo(tmp)
+    repo.commit("Start\n\nObjective: retention", {"goals.yml": goals} if goals is not None else {"README.md": "hi\n"})
+    repo.git("checkout", "-q", "-b", branch)
+    repo.commit(subject, {"src/app.py": "print(1)\n"})
+    return repo
+
+
+def _reads(gh: FakeGitHub) -> int:
+    return sum(1 for method, path, *_ in gh.requests if method == "POST" and path.endswith("graphql"))
+
+
+def test_a_repository_adds_initiatives_under_the_organisations_objectives(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", REPO, "mobile/login", "Login screen")
+    run = clew(repo.path, "check", "--range", "main..mobile/login", "--format", "json")
+    assert run.code == 0, run.err
+    (item,) = json.loads(run.out)["items"]
+    assert item["status"] == "aligned"
+    assert [h["step"] for h in item["hops"]][-2:] == ["initiative mobile-ux", "objective retention"]
+    assert _reads(org) == 1
+    valid = clew(repo.path, "validate")
+    assert valid.code == 0, valid.err
+    assert "3 objectives" in valid.out  # the organisation's two and the repository's own
+    assert _reads(org) == 1  # the copy in the git directory serves the next runs on this machine
+
+
+def test_a_locked_objective_cannot_be_redefined(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    goals = REPO.replace("  - id: retention\n    initiatives:", "  - id: retention\n    title: Retention, our way\n    initiatives:")
+    repo = _repo(tmp_path / "repo", goals, "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert "goals.yml:4:" in run.err
+    assert "objective retention is locked by the organisation's goals (github:acme/.github/goals.yml@main:4)" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_an_unlocked_objective_can_be_redefined(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    goals = REPO + "  - id: growth\n    title: Grow signups in Spain\n    owner: '@eva'\n    due: 2027-09-30\n"
+    repo = _repo(tmp_path / "repo", goals, "work", "Work\n\nObjective: growth")
+    run = clew(repo.path, "check", "--range", "main..work", "--format", "json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["items"][0]["hops"][-1]["evidence"] == "Grow signups in Spain"
+
+
+def test_errors_in_the_organisations_file_name_it(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    org.blobs["main:goals.yml"] = ORG.replace("    due: 2027-06-30\n", "    due: someday\n")
+    repo = _repo(tmp_path / "repo", REPO, "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert "github:acme/.github/goals.yml@main:12:" in run.err
+
+
+def test_a_bad_reference_is_refused_at_its_line(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", REPO.replace("github:acme/.github/goals.yml@main", "acme/goals"), "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert "is not an organisation goals reference" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_a_repository_without_goals_inherits_the_organisations(
+    org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLEW_ORG_GOALS", "github:acme/.github/goals.yml@main")
+    repo = _repo(tmp_path / "repo", None, "work", "Signup form\n\nInitiative: onboarding")
+    run = clew(repo.path, "check", "--range", "main..work", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["items"][0]["status"] == "aligned"
+    assert data["goals"] == "github:acme/.github/goals.yml@main"
+
+
+def test_the_pre_push_hook_works_offline_from_the_copy_and_says_how_old(
+    org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path / "repo", REPO, "mobile/login", "Login screen")
+    base, head = repo.git("rev-parse", "main"), repo.git("rev-parse", "HEAD")
+    push = f"refs/heads/mobile/login {head} refs/heads/mobile/login {base}\n"
+    assert clew(repo.path, "pre-push", "origin", "url", stdin=push).code == 0
+    copy = next((repo.path / ".git" / "clew" / "org").glob("*.yml"))
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(copy, (two_hours_ago, two_hours_ago))
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")  # nothing listens: offline
+    run = clew(repo.path, "pre-push", "origin", "url", stdin=push)
+    assert run.code == 0, run.err
+    assert "used the copy read 2 hours ago" in run.err
+    assert "mobile-ux" in run.err
+
+
+def test_offline_without_a_copy_is_a_clear_error(org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")
+    repo = _repo(tmp_path / "repo", REPO, "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert "cannot read the organisation's goals github:acme/.github/goals.yml@main" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_the_action_inherits_the_owners_dot_github_goals(
+    org: FakeGitHub, gh: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As GitHub does for community health files: no goals file here, the owner's `.github` has one."""
+    gh.issues.setdefault("Codertocat/.github", {})
+    gh.blobs["HEAD:goals.yml"] = ORG
+    action = Action(tmp_path, gh, monkeypatch, capsys)
+    (action.workspace / "goals.yml").unlink()
+    gh.add_pull(Pull(2, "Signup form", body="Initiative: onboarding"))
+    payload = pr_payload(body="Initiative: onboarding", labels=())
+    payload["pull_request"]["title"] = "Signup form"
+    code, out = action.run("pull_request", payload, format="json", comment="false", label="false")
+    data = json.loads(out[: out.rindex("}") + 1].split("\n::", 1)[0])
+    assert code == 0, out
+    assert data["items"][0]["status"] == "aligned"
+    assert data["goals"] == "github:Codertocat/.github/goals.yml@HEAD"
+    assert gh.violations == []
+
+
+def test_the_gitlab_job_reads_the_organisations_goals_from_a_project(
+    gl: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gl.files["goals.yml"] = (ORG, "b" * 40)
+    gl.shared.add("acme%2Fhandbook")
+    job = Job(tmp_path, gl, monkeypatch, capsys)
+    (job.repo.path / "goals.yml").write_text(REPO.replace("github:acme/.github/goals.yml@main", "gitlab:acme/handbook:goals.yml@main"))
+    job.repo.git("add", "goals.yml")
+    job.repo.git("commit", "-q", "-m", "Extend the organisation's goals")
+    code, out = job.run(CI_MERGE_REQUEST_TITLE="Sign-up", CI_MERGE_REQUEST_DESCRIPTION="Initiative: onboarding")
+    assert code == 0, job.err
+    assert out.lstrip().startswith("✓"), out
+    assert "onboarding" in out
+    assert gl.violations == []
