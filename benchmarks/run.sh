@@ -40,6 +40,9 @@ echo
 echo "== clew report --commit over 10,000 merged pull requests on the local GitHub server"
 .venv/bin/python benchmarks/report_github.py
 echo
+echo "== clew report --org over 5,000 repositories on the local GitHub server"
+.venv/bin/python benchmarks/report_org.py
+echo
 echo "== the fault campaign: every API call × every fault"
 .venv/bin/python benchmarks/fault_campaign.py
 echo

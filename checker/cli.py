@@ -200,11 +200,45 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
     help="files: write (or commit) ALIGNMENT.md and alignment.json; json, markdown or html: print that document, write nothing.",
 )
 @click.option("--html", "html", is_flag=True, help="Also write (or commit) the self-contained page, report.html (default alignment.html).")
+@click.option("--org", "owner", metavar="OWNER", help="The organisation report: every repository's alignment.json (docs/org.md).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="With --org: where the report goes.")
+@click.option("--full", is_flag=True, help="With --org: read every repository, not only those pushed since the previous run.")
+@click.option("--export", metavar="duckdb:FILE|parquet:DIR", help="With --org: append the run's records to a DuckDB file or Parquet files.")
+@click.option("--report-path", default="alignment.json", show_default=True, help="With --org: where each repository keeps its report.")
 @click.pass_context
 def report(  # noqa: PLR0913 -- one parameter per click option
-    ctx: click.Context, *, goals: str | None, window: int | None, do_commit: bool, dry_run: bool, source: str, fmt: str, html: bool
+    ctx: click.Context,
+    *,
+    goals: str | None,
+    window: int | None,
+    do_commit: bool,
+    dry_run: bool,
+    source: str,
+    fmt: str,
+    html: bool,
+    owner: str | None,
+    out: Path,
+    full: bool,
+    export: str | None,
+    report_path: str,
 ) -> None:
-    """Build the alignment report (ALIGNMENT.md and alignment.json) over a window."""
+    """Build the alignment report (ALIGNMENT.md and alignment.json) over a window; with --org, the
+    organisation report (ORG-ALIGNMENT.md and org-alignment.json) across its repositories."""
+    if owner is not None:
+        from checker.commands import org_report
+
+        if do_commit or dry_run or html or window or goals or fmt == "html":
+            raise click.UsageError("--org takes --out, --full, --export, --report-path and --format files|json|markdown only")
+        import datetime as dt
+
+        printed, summary = org_report.run(
+            org_report.Options(owner, out, report_path, full, fmt, export), os.environ, dt.datetime.now(dt.UTC)
+        )
+        click.echo(printed, nl=False)
+        click.echo(summary, nl=False, err=True)
+        return
+    if full or export or report_path != "alignment.json":
+        raise click.UsageError("--full, --export and --report-path go with --org")
     from checker.commands import report as command
 
     options = command.Options(do_commit, dry_run, window, source, fmt, html)

@@ -106,6 +106,7 @@ class FakeGitHub(FakeServer):
         self.comments: dict[int, list[Comment]] = {}
         self.labels: dict[int, set[str]] = {}
         self.blobs: dict[str, str] = {}
+        self.org_repos: dict[str, dict[str, Any]] = {}  # nameWithOwner -> files at HEAD, pushedAt, isArchived
         self.requests: list[Request] = []
         self.raw_paths: list[str] = []
         self.faults: list[Fault] = []
@@ -225,7 +226,70 @@ class FakeGitHub(FakeServer):
         return shas
 
     def _root(self) -> dict[str, Any]:
-        return {"repository": lambda info, owner, name, **_: self._repo(f"{owner}/{name}"), "viewer": {"login": self.login}}
+        return {
+            "repository": lambda info, owner, name, **_: self._repo(f"{owner}/{name}"),
+            "viewer": {"login": self.login},
+            "repositoryOwner": lambda info, login, **_: self._owner(login),
+            "search": lambda info, query, type, first=None, after=None, **_: self._search(query, type, first or 10, after),
+        }
+
+    # --- an organisation's repositories (clew report --org)
+    def add_org_repo(self, name: str, files: dict[str, str], pushed_at: str, archived: bool = False) -> None:
+        self.org_repos[name] = {"files": files, "pushedAt": pushed_at, "isArchived": archived}
+
+    def _org_node(self, name: str) -> dict[str, Any]:
+        repo = self.org_repos[name]
+
+        def blob(info: Any, expression: str | None = None, **_: Any) -> Any:
+            ref, _, path = (expression or "").partition(":")
+            text = repo["files"].get(path) if ref == "HEAD" else None
+            if text is None:
+                return None
+            import hashlib
+
+            return {"__typename": "Blob", "oid": hashlib.sha1(text.encode()).hexdigest(), "text": text}
+
+        return {
+            "__typename": "Repository",
+            "nameWithOwner": name,
+            "isArchived": repo["isArchived"],
+            "pushedAt": repo["pushedAt"],
+            "object": blob,
+        }
+
+    def _owner(self, login: str) -> dict[str, Any] | None:
+        names = sorted((n for n in self.org_repos if n.split("/")[0].lower() == login.lower()), key=str.lower)
+        if not names:
+            return None
+
+        def repositories(info: Any, first: int = 30, after: str | None = None, **_: Any) -> dict[str, Any]:
+            if first > 100:
+                raise GraphQLError("`first` on the repositories connection cannot exceed 100")
+            start = int(after) if after else 0
+            page = names[start : start + first]
+            more = start + first < len(names)
+            return {
+                "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None},
+                "nodes": [self._org_node(n) for n in page],
+            }
+
+        return {"__typename": "Organization", "login": login, "repositories": repositories}
+
+    def _search(self, query: str, kind: str, first: int, after: str | None) -> dict[str, Any]:
+        match = re.fullmatch(r"org:(\S+) pushed:>=(\S+)", query)
+        if kind != "REPOSITORY" or match is None:
+            self.violations.append(f"unexpected search: {kind} {query!r}")
+            return {"repositoryCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}
+        owner, since = match[1].lower(), match[2]
+        names = sorted(n for n, r in self.org_repos.items() if n.split("/")[0].lower() == owner and r["pushedAt"] >= since)
+        start = int(after) if after else 0
+        more = start + first < len(names)
+        page = names[start : start + first]
+        return {
+            "repositoryCount": len(names),
+            "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None},
+            "nodes": [self._org_node(n) for n in page],
+        }
 
     def _repo(self, full: str) -> dict[str, Any] | None:
         if full not in self.issues and full != self.repository:

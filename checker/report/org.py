@@ -1,0 +1,152 @@
+"""The organisation report: every repository's alignment.json rolled up into one document
+(org-alignment.json) and one page (ORG-ALIGNMENT.md). Pure: reports in, documents out.
+
+An objective's status across repositories is its worst: off track in one repository makes it
+off track for the organisation, with the reasons naming the repositories that drive it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from checker import __version__
+
+FORMAT = "clew-org-report/v1"
+RANK = {"off-track": 3, "at-risk": 2, "on-track": 1}
+WORDS = {"off-track": "off track", "at-risk": "at risk", "on-track": "on track"}
+
+
+def entry(name: str, pushed_at: str | None, oid: str | None, text: str | None, archived: bool = False) -> dict[str, Any]:
+    """One repository's row, from its committed alignment.json (or why there is none)."""
+    row: dict[str, Any] = {"repository": name, "pushed_at": pushed_at, "oid": oid, "archived": archived, "error": None}
+    if text is None:
+        return {**row, "error": "no alignment report committed"}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {**row, "error": f"alignment report is not JSON ({exc.msg}, line {exc.lineno})"}
+    if not isinstance(data, dict) or not isinstance(data.get("objectives"), list) or not isinstance(data.get("headline"), dict):
+        return {**row, "error": "alignment report has no objectives or headline"}
+    headline = data["headline"]
+    objectives = [
+        {
+            "id": str(o.get("id")),
+            "title": str(o.get("title") or ""),
+            "status": str(o.get("status") or ""),
+            "reasons": [str(r) for r in o.get("reasons") or [] if isinstance(r, str)][:3],
+            "progress": o.get("progress") if isinstance(o.get("progress"), (int, float)) else None,
+        }
+        for o in data["objectives"]
+        if isinstance(o, dict) and o.get("id") is not None
+    ]
+    numbers = {k: headline.get(k) for k in ("merged", "aligned", "waste") if isinstance(headline.get(k), int)}
+    return {**row, "generated_at": data.get("generated_at"), "headline": numbers, "objectives": objectives}
+
+
+def merge(previous: Iterable[Mapping[str, Any]], changed: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The previous rows with the changed ones replacing them, by repository name, sorted."""
+    rows = {str(r["repository"]): dict(r) for r in previous}
+    rows.update({str(r["repository"]): dict(r) for r in changed})
+    return [rows[name] for name in sorted(rows, key=str.lower)]
+
+
+def roll_up(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each objective across the repositories that report it: the worst status, and why."""
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        for o in row.get("objectives") or []:
+            found = seen.setdefault(o["id"], {"id": o["id"], "title": o["title"], "by_repository": {}, "reasons": {}, "progress": []})
+            found["by_repository"][row["repository"]] = o["status"]
+            found["reasons"][row["repository"]] = o["reasons"][0] if o["reasons"] else ""
+            if o["progress"] is not None:
+                found["progress"].append(float(o["progress"]))
+    out = []
+    for ident in sorted(seen):
+        o = seen[ident]
+        statuses = o["by_repository"]
+        worst = max(statuses.values(), key=lambda s: RANK.get(s, 0))
+        driving = sorted(r for r, s in statuses.items() if s == worst and worst in RANK)
+        reasons = [f"{WORDS[worst]} in {r}" + (f": {o['reasons'][r]}" if o["reasons"][r] else "") for r in driving[:5]]
+        if len(driving) > 5:
+            reasons.append(f"and in {len(driving) - 5} more repositories")
+        others = {s: sum(1 for x in statuses.values() if x == s) for s in RANK if s != worst}
+        reasons += [f"{WORDS[s]} in {n} repositor{'y' if n == 1 else 'ies'}" for s, n in others.items() if n]
+        progress = round(sum(o["progress"]) / len(o["progress"]), 3) if o["progress"] else None
+        out.append(
+            {
+                "id": ident,
+                "title": o["title"],
+                "status": worst,
+                "reasons": reasons,
+                "progress": progress,
+                "repositories": dict(sorted(statuses.items())),
+            }
+        )
+    return out
+
+
+def build(  # noqa: PLR0913 -- the document's parts, the run's keyword-only
+    owner: str, path: str, rows: list[dict[str, Any]], *, generated_at: str, watermark: str, requests: int, full: bool
+) -> dict[str, Any]:
+    """org-alignment.json: the headline summed over the reporting repositories, the objectives
+    rolled up, every repository's row."""
+    reporting = [r for r in rows if not r.get("error") and not r.get("archived")]
+    merged = sum(r["headline"].get("merged", 0) for r in reporting)
+    aligned = sum(r["headline"].get("aligned", 0) for r in reporting)
+    waste = sum(r["headline"].get("waste", 0) for r in reporting)
+    return {
+        "format": FORMAT,
+        "tool": {"name": "clew", "version": __version__},
+        "generated_at": generated_at,
+        "owner": owner,
+        "path": path,
+        "watermark": watermark,
+        "read": {"requests": requests, "full": full},
+        "headline": {
+            "repositories": len(rows),
+            "reporting": len(reporting),
+            "merged": merged,
+            "aligned": aligned,
+            "aligned_share": round(100 * aligned / merged, 1) if merged else None,
+            "waste": waste,
+            "waste_share": round(100 * waste / merged, 1) if merged else None,
+        },
+        "objectives": roll_up(reporting),
+        "repositories": rows,
+    }
+
+
+def _cell(value: str) -> str:
+    """Text from repositories' reports (titles, reasons) is untrusted: inert Markdown."""
+    from checker.outputs import markdown as md
+
+    return md.text(value)
+
+
+def render(doc: Mapping[str, Any]) -> str:
+    """ORG-ALIGNMENT.md: the headline, each objective across the repositories, the repositories."""
+    h = doc["headline"]
+    share = f"{h['aligned_share']}%" if h["aligned_share"] is not None else "n/a"
+    lines = [
+        f"# Alignment across {doc['owner']}",
+        "",
+        f"{h['reporting']} of {h['repositories']} repositories have an alignment report. "
+        f"{h['aligned']} of {h['merged']} merged changes trace to an objective ({share}); {h['waste']} trace nowhere.",
+        "",
+        "## Objectives",
+        "",
+        "| objective | status | progress | why |",
+        "|---|---|---|---|",
+    ]
+    for o in doc["objectives"]:
+        progress = f"{round(100 * o['progress'])}%" if o["progress"] is not None else ""
+        word = WORDS.get(o["status"], o["status"])
+        lines.append(f"| {_cell(o['id'])}: {_cell(o['title'])} | {word} | {progress} | {_cell('; '.join(o['reasons']))} |")
+    lines += ["", "## Repositories", "", "| repository | merged | aligned | potential waste | note |", "|---|---|---|---|---|"]
+    for r in doc["repositories"]:
+        numbers = r.get("headline") or {}
+        note = r.get("error") or ("archived" if r.get("archived") else "")
+        counts = " | ".join(str(numbers.get(k, "")) for k in ("merged", "aligned", "waste"))
+        lines.append(f"| {_cell(r['repository'])} | {counts} | {_cell(note)} |")
+    return "\n".join(lines) + "\n"
