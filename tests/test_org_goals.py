@@ -198,3 +198,39 @@ def test_the_gitlab_job_reads_the_organisations_goals_from_a_project(
     assert out.lstrip().startswith("✓"), out
     assert "onboarding" in out
     assert gl.violations == []
+
+
+def test_the_gitlab_job_without_goals_inherits_clew_org_goals(
+    gl: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gl.files["goals.yml"] = (ORG, "b" * 40)
+    gl.shared.add("acme%2Fhandbook")
+    job = Job(tmp_path, gl, monkeypatch, capsys)
+    job.repo.git("rm", "-q", "goals.yml")
+    job.repo.git("commit", "-q", "-m", "The organisation's goals are ours")
+    code, out = job.run(
+        CI_MERGE_REQUEST_TITLE="Sign-up",
+        CI_MERGE_REQUEST_DESCRIPTION="Initiative: onboarding",
+        CLEW_ORG_GOALS="gitlab:acme/handbook:goals.yml@main",
+    )
+    assert code == 0, job.err
+    assert out.lstrip().startswith("✓"), out
+    assert "objective growth" in out
+    assert gl.violations == []
+
+
+def test_the_pre_push_hook_without_goals_inherits_clew_org_goals(
+    org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLEW_ORG_GOALS", "github:acme/.github/goals.yml@main")
+    repo = _repo(tmp_path / "repo", None, "work", "Signup form")
+    base, head = repo.git("rev-parse", "main"), repo.git("rev-parse", "HEAD")
+    run = clew(repo.path, "pre-push", "origin", "url", stdin=f"refs/heads/work {head} refs/heads/work {base}\n")
+    assert run.code == 0, run.err  # traces nowhere: a warning under the default policy, the push goes on
+    assert "traces to no objective" in run.err
+    assert "growth" in run.err  # the organisation's objectives are the suggestions
+    repo.git("commit", "-q", "--amend", "-m", "Signup form\n\nInitiative: onboarding")
+    head = repo.git("rev-parse", "HEAD")
+    run = clew(repo.path, "pre-push", "origin", "url", stdin=f"refs/heads/work {head} refs/heads/work {base}\n")
+    assert run.code == 0, run.err
+    assert "traces to no objective" not in run.err
