@@ -56,7 +56,7 @@ class GoalsFile(NamedTuple):
     def compile(self, text: bytes, label: str | None = None) -> Pyramid:
         """`label` names a version other than the checked-out file (`goals.yml@base`)."""
         org = self.org
-        if self.own:  # each version builds on the organisation's goals it names (the base may name none)
+        if self.own and (org is not None or _extends(text)):  # each version builds on the organisation's goals it names
             from checker.goals import org as organisation
 
             ref = organisation.declared(text)
@@ -69,6 +69,12 @@ class GoalsFile(NamedTuple):
         return pyramid_for(text if self.own else b"", label or self.display, self.path, self.cache, self.policy, org=org)
 
 
+def _extends(raw: bytes) -> bool:
+    """Whether a goals file may name organisation goals (a top-level `extends:`): checked on the
+    bytes, so that the rest of the files never load checker.goals.org."""
+    return raw.startswith(b"extends:") or b"\nextends:" in raw
+
+
 def goals_file(
     root: Path, explicit: str | None, cache: Path | None, policy: str | None = None, env: Mapping[str, str] | None = None
 ) -> GoalsFile:
@@ -78,13 +84,14 @@ def goals_file(
     import os
 
     from checker.errors import ClewError
-    from checker.goals import org as organisation
     from checker.goals.discover import discover, display_name
 
     env = os.environ if env is None else env
     try:
         path = discover(explicit, root)
     except ClewError as missing:
+        from checker.goals import org as organisation
+
         inherited = None if explicit or env.get("CLEW_GOALS") else organisation.inherited(env)
         if inherited is None:
             raise
@@ -94,9 +101,14 @@ def goals_file(
             raise ClewError(f"{str(missing).split(';')[0]}, and {exc}") from None
         return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False)
     try:
-        ref = organisation.declared(path.read_bytes())
+        raw = path.read_bytes()
     except OSError:
-        ref = None  # read() says why, in its words
+        raw = b""  # read() says why, in its words
+    if not _extends(raw):
+        return GoalsFile(path, display_name(path, root), cache, policy)
+    from checker.goals import org as organisation
+
+    ref = organisation.declared(raw)
     return GoalsFile(path, display_name(path, root), cache, policy, organisation.resolve(ref, cache, env) if ref else None)
 
 

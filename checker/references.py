@@ -9,47 +9,69 @@ issue number.
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from checker.work import Reference, RefKind
 
+
+def _lazy(name: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern compiled when first used, then put in this module in its own place, so that later
+    uses cost nothing more: a check's start should not pay for the link patterns of messages that
+    hold no link (most of them)."""
+    return cast("re.Pattern[str]", _Lazy(name, pattern, flags))
+
+
+class _Lazy:
+    def __init__(self, name: str, pattern: str, flags: int) -> None:
+        self.name, self.pattern, self.flags = name, pattern, flags
+
+    def __getattr__(self, attr: str) -> Any:
+        compiled = re.compile(self.pattern, self.flags)
+        globals()[self.name] = compiled
+        return getattr(compiled, attr)
+
+
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_FENCE = _lazy("_FENCE", r"^\s{0,3}(```+|~~~+)")
+_CODE_SPAN = _lazy("_CODE_SPAN", r"(`+)(?:(?!\1).)+?\1")
+_COMMENT = _lazy("_COMMENT", r"<!--.*?(?:-->|\Z)", re.S)
 _TRAILER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*:[ \t]*(.*?)\s*$")
-_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+_URL = _lazy("_URL", r"https?://[^\s<>()\[\]\"'`]+")
 _PLACEHOLDER = "\x00U{}\x00"
 _PROJECT = r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
 _REF = rf"(?:(?:{_PROJECT})?[#!]\d+|GH-\d+|[A-Z][A-Z0-9_]+-\d+|\x00U\d+\x00)"
 _SEP = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)"
 _LIST = rf"(?P<refs>{_REF}(?:{_SEP}{_REF})*)"
 _NOUN = r"(?:(?:the\s+)?(?i:issues?|bugs?|tickets?|pull\s+requests?|merge\s+requests?|prs?|mrs?)\s+)?"
-_CLOSING = re.compile(
+_CLOSING = _lazy(
+    "_CLOSING",
     rf"(?<![\w-])(?P<kw>(?i:close[sd]?|closing|fix(?:e[sd]|ing)?|resolv(?:e[sd]?|ing)|implement(?:s|ed|ing)?))"
-    rf"(?i::)?\s+{_NOUN}{_LIST}(?![\w/])"
+    rf"(?i::)?\s+{_NOUN}{_LIST}(?![\w/])",
 )
-_MENTION = re.compile(
+_MENTION = _lazy(
+    "_MENTION",
     rf"(?<![\w-])(?P<kw>(?i:part\s+of|related\s+to|relates\s+to|refs?|references?|see(?:\s+also)?))"
-    rf":?\s+{_NOUN}{_LIST}(?![\w/])"
+    rf":?\s+{_NOUN}{_LIST}(?![\w/])",
 )
-_ONE_REF = re.compile(
-    rf"(?P<project>{_PROJECT})?(?P<sign>[#!])(?P<num>\d+)|GH-(?P<gh>\d+)|(?P<ext>[A-Z][A-Z0-9_]+-\d+)|\x00U(?P<url>\d+)\x00"
+_ONE_REF = _lazy(
+    "_ONE_REF", rf"(?P<project>{_PROJECT})?(?P<sign>[#!])(?P<num>\d+)|GH-(?P<gh>\d+)|(?P<ext>[A-Z][A-Z0-9_]+-\d+)|\x00U(?P<url>\d+)\x00"
 )
-_NEGATION = re.compile(r"(?i)\b(?:not|never|no|don't|doesn't|didn't|won't|isn't|can't|cannot|without)\s+(?:\w+\s+){0,2}$")
-_GITHUB_URL = re.compile(r"^https?://[^/]+/(?P<project>[^/]+/[^/]+)/(?P<what>issues|pull)/(?P<num>\d+)(?:[/?#].*)?$")
-_GITLAB_URL = re.compile(
-    r"^https?://[^/]+/(?P<project>[^/]+(?:/[^/]+)+?)/-/(?P<what>issues|work_items|merge_requests)/(?P<num>\d+)(?:[/?#].*)?$"
+_NEGATION = _lazy("_NEGATION", r"(?i)\b(?:not|never|no|don't|doesn't|didn't|won't|isn't|can't|cannot|without)\s+(?:\w+\s+){0,2}$")
+_GITHUB_URL = _lazy("_GITHUB_URL", r"^https?://[^/]+/(?P<project>[^/]+/[^/]+)/(?P<what>issues|pull)/(?P<num>\d+)(?:[/?#].*)?$")
+_GITLAB_URL = _lazy(
+    "_GITLAB_URL", r"^https?://[^/]+/(?P<project>[^/]+(?:/[^/]+)+?)/-/(?P<what>issues|work_items|merge_requests)/(?P<num>\d+)(?:[/?#].*)?$"
 )
 _MAYBE_LINK = re.compile(r"[#!]|://|GH-\d|[A-Z][A-Z0-9_]+-\d")  # a line without these holds no link
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
-_JIRA_KEY = re.compile(r"(?<![A-Za-z0-9_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?![A-Za-z0-9_])")
-_JIRA_SUBJECT = re.compile(r"^\s*\[?([A-Z][A-Z0-9_]+-[1-9][0-9]*)\]?(?=[\s:]|$)[:\s]*")
-_JIRA_BRANCH = re.compile(r"(?:^|[/_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?=$|[-_/])")
+_JIRA_KEY = _lazy("_JIRA_KEY", r"(?<![A-Za-z0-9_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?![A-Za-z0-9_])")
+_JIRA_SUBJECT = _lazy("_JIRA_SUBJECT", r"^\s*\[?([A-Z][A-Z0-9_]+-[1-9][0-9]*)\]?(?=[\s:]|$)[:\s]*")
+_JIRA_BRANCH = _lazy("_JIRA_BRANCH", r"(?:^|[/_-])([A-Z][A-Z0-9_]+-[1-9][0-9]*)(?=$|[-_/])")
 # A URL that is a line of its own (a list item, or a trailer such as `Bug: <url>`), not one inside a sentence.
-_LONE_URL = re.compile(r"^\s*(?:[-*+]\s+|[A-Za-z][A-Za-z0-9-]*:\s*)?(?:<?https?://[^\s<>]+?>?|\[[^\]]*\]\(https?://[^\s()]+\))[.,;]?\s*$")
-_MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S")
-_SEE_MR = re.compile(r"(?m)^\s*See merge request (" + _PROJECT + r")!(\d+)\s*$")
+_LONE_URL = _lazy(
+    "_LONE_URL", r"^\s*(?:[-*+]\s+|[A-Za-z][A-Za-z0-9-]*:\s*)?(?:<?https?://[^\s<>]+?>?|\[[^\]]*\]\(https?://[^\s()]+\))[.,;]?\s*$"
+)
+_MERGE_PR = _lazy("_MERGE_PR", r"^Merge pull request #(\d+) from \S")
+_SEE_MR = _lazy("_SEE_MR", r"(?m)^\s*See merge request (" + _PROJECT + r")!(\d+)\s*$")
 PLACEHOLDER_REASONS = frozenset(
     {
         "",
@@ -309,7 +331,7 @@ _BRANCH_PATTERNS = (
     re.compile(r"(?:^|[/_-])(?i:issues?|gh|bug|fix|feature|feat|ticket)[-_/]?#?(?P<num>\d+)(?=$|[-_/])"),
     re.compile(r"(?:^|/)#(?P<num>\d+)(?=$|[-_/])"),
 )
-_DATE = re.compile(r"(?:^|\D)\d{4}-\d{2}(?:-\d{2})?(?!\d)")
+_DATE = _lazy("_DATE", r"(?:^|\D)\d{4}-\d{2}(?:-\d{2})?(?!\d)")
 
 
 def jira_branch_keys(branch: str, syntax: Syntax) -> list[str]:

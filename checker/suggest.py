@@ -9,10 +9,13 @@ file (idf). Ties break by id.
 import math
 import re
 from collections import Counter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.compiled import Pyramid
 from checker.work import WorkItem
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -143,9 +146,30 @@ FALLBACK = 10
 def closest_ids(docs: list[tuple[str, str, str, Counter[str], float]], item: WorkItem) -> list[Suggestion]:
     """No word in common with any target: still the valid ids, closest title first (by
     characters), so that the fix stays one line. Score 0 and nothing matched say so."""
-    from difflib import SequenceMatcher
-
     wanted = f"{item.title} {item.branch or ''}".lower()
-    scored = [(SequenceMatcher(None, wanted, f"{ident} {title}".lower()).ratio(), ident, kind, title) for ident, kind, title, *_ in docs]
+    known = _CLOSEST.get(wanted)
+    if known is not None and known[0] is docs:
+        return list(known[1])
+    scored = []
+    for matcher, (ident, kind, title, *_) in zip(_matchers(docs), docs, strict=True):
+        matcher.set_seq1(wanted)  # the target's side is indexed once per goals file, not once per item
+        scored.append((matcher.ratio(), ident, kind, title))
     scored.sort(key=lambda row: (-row[0], row[1]))
-    return [Suggestion(ident, kind, title, 0.0, ()) for _, ident, kind, title in scored[:FALLBACK]]
+    found = [Suggestion(ident, kind, title, 0.0, ()) for _, ident, kind, title in scored[:FALLBACK]]
+    if len(_CLOSEST) >= _ASKED_LIMIT:
+        _CLOSEST.clear()
+    _CLOSEST[wanted] = (docs, found)
+    return list(found)
+
+
+_CLOSEST: dict[str, tuple[object, list[Suggestion]]] = {}
+_MATCHERS: "list[tuple[object, list[SequenceMatcher[str]]]]" = []
+
+
+def _matchers(docs: list[tuple[str, str, str, Counter[str], float]]) -> "list[SequenceMatcher[str]]":
+    """One matcher per target, its text set once (SequenceMatcher indexes its second sequence)."""
+    if not _MATCHERS or _MATCHERS[0][0] is not docs:
+        from difflib import SequenceMatcher
+
+        _MATCHERS[:] = [(docs, [SequenceMatcher(None, "", f"{ident} {title}".lower()) for ident, _, title, *_ in docs])]
+    return _MATCHERS[0][1]

@@ -184,35 +184,22 @@ def test_the_action_inherits_the_owners_dot_github_goals(
     assert gh.violations == []
 
 
+@pytest.mark.parametrize("own", [True, False], ids=["extends", "inherits"])
 def test_the_gitlab_job_reads_the_organisations_goals_from_a_project(
-    gl: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    own: bool, gl: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """With a goals file that `extends:` a handbook project's, or with none and CLEW_ORG_GOALS."""
     gl.files["goals.yml"] = (ORG, "b" * 40)
     gl.shared.add("acme%2Fhandbook")
     job = Job(tmp_path, gl, monkeypatch, capsys)
-    (job.repo.path / "goals.yml").write_text(REPO.replace("github:acme/.github/goals.yml@main", "gitlab:acme/handbook:goals.yml@main"))
-    job.repo.git("add", "goals.yml")
-    job.repo.git("commit", "-q", "-m", "Extend the organisation's goals")
-    code, out = job.run(CI_MERGE_REQUEST_TITLE="Sign-up", CI_MERGE_REQUEST_DESCRIPTION="Initiative: onboarding")
-    assert code == 0, job.err
-    assert out.lstrip().startswith("✓"), out
-    assert "onboarding" in out
-    assert gl.violations == []
-
-
-def test_the_gitlab_job_without_goals_inherits_clew_org_goals(
-    gl: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    gl.files["goals.yml"] = (ORG, "b" * 40)
-    gl.shared.add("acme%2Fhandbook")
-    job = Job(tmp_path, gl, monkeypatch, capsys)
-    job.repo.git("rm", "-q", "goals.yml")
-    job.repo.git("commit", "-q", "-m", "The organisation's goals are ours")
-    code, out = job.run(
-        CI_MERGE_REQUEST_TITLE="Sign-up",
-        CI_MERGE_REQUEST_DESCRIPTION="Initiative: onboarding",
-        CLEW_ORG_GOALS="gitlab:acme/handbook:goals.yml@main",
-    )
+    shared = "gitlab:acme/handbook:goals.yml@main"
+    if own:
+        (job.repo.path / "goals.yml").write_text(REPO.replace("github:acme/.github/goals.yml@main", shared))
+        job.repo.git("add", "goals.yml")
+    else:
+        job.repo.git("rm", "-q", "goals.yml")
+    job.repo.git("commit", "-q", "-m", "The organisation's goals")
+    code, out = job.run(CI_MERGE_REQUEST_TITLE="Sign-up", CI_MERGE_REQUEST_DESCRIPTION="Initiative: onboarding", CLEW_ORG_GOALS=shared)
     assert code == 0, job.err
     assert out.lstrip().startswith("✓"), out
     assert "objective growth" in out

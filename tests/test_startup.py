@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checker.main import Lean, parse_lean
-from checker.sources.gitdir import locate
+from checker.sources.gitdir import head_branch, locate
 from tests.conftest import clew_process, goals_text, make_repo
 
 HEAVY = ("pydantic", "ruamel", "click", "github", "gitlab", "jinja2")
@@ -142,5 +142,13 @@ def test_the_git_directory_is_where_git_finds_it(tmp_path: Path, monkeypatch: py
     assert (sub / ".git").is_file()
     assert locate(sub) == _git_dirs(sub)
     assert locate(tmp_path) is None  # not a repository: the caller asks git, which says so
+    # The branch HEAD is on, as `git symbolic-ref` says it: here, in the linked worktree, in the
+    # submodule (detached by `submodule add`? then empty), and detached on purpose.
+    for where in (main.path, tmp_path / "linked", sub):
+        asked = subprocess.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=where, capture_output=True, text=True, check=False)
+        assert head_branch(where) == asked.stdout.strip(), where
+    main.git("checkout", "-q", "--detach")
+    assert head_branch(main.path) == ""
     monkeypatch.setenv("GIT_DIR", str(main.path / ".git"))
     assert locate(main.path) is None  # git would honour GIT_DIR: ask git
+    assert head_branch(main.path) is None

@@ -86,6 +86,12 @@ def shallow_since(common: Path, cwd: Path) -> str | None:
 
 
 def current_branch(cwd: Path) -> str | None:
+    """The branch checked out (None when HEAD is detached), from HEAD itself when it can be read."""
+    from checker.sources.gitdir import head_branch
+
+    found = head_branch(cwd)
+    if found is not None:
+        return found or None
     return git(["symbolic-ref", "--short", "-q", "HEAD"], cwd, check=False).strip() or None
 
 

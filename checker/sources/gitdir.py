@@ -15,8 +15,8 @@ from pathlib import Path
 _OVERRIDES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
 
 
-def locate(cwd: Path) -> tuple[Path, Path] | None:  # noqa: PLR0911 -- one return per way git finds a repository, or gives up
-    """(the work tree's top, the common git directory), or None to ask git."""
+def _dirs(cwd: Path) -> tuple[Path, Path, Path] | None:  # noqa: PLR0911 -- one return per way git finds a repository, or gives up
+    """(the work tree's top, its own git directory, the common git directory), or None to ask git."""
     if any(name in os.environ for name in _OVERRIDES):
         return None
     try:
@@ -36,11 +36,32 @@ def locate(cwd: Path) -> tuple[Path, Path] | None:  # noqa: PLR0911 -- one retur
                 return None
             common = gitdir / "commondir"
             if common.is_file():
-                return top, Path(os.path.realpath(gitdir / common.read_text(encoding="utf-8").strip()))
-            return top, gitdir
+                return top, gitdir, Path(os.path.realpath(gitdir / common.read_text(encoding="utf-8").strip()))
+            return top, gitdir, gitdir
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+def locate(cwd: Path) -> tuple[Path, Path] | None:
+    """(the work tree's top, the common git directory), or None to ask git."""
+    found = _dirs(cwd)
+    return (found[0], found[2]) if found is not None else None
+
+
+def head_branch(cwd: Path) -> str | None:
+    """The branch HEAD is on, read from HEAD as git writes it (`ref: refs/heads/<name>`); empty
+    when HEAD is detached; None when git should be asked."""
+    found = _dirs(cwd)
+    if found is None:
+        return None
+    try:
+        head = (found[1] / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if head.startswith("ref: refs/heads/"):
+        return head.removeprefix("ref: refs/heads/")
+    return "" if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head) else None
 
 
 def find(cwd: Path) -> tuple[Path, Path] | None:

@@ -82,12 +82,26 @@ def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
     """A range holding merged pull or merge requests (merge commits, `(#N)` subjects, `See merge
     request`, `Part-of:` groups) is judged unit by unit, as the report sees it, not by its tip;
     a range without any (a feature branch) stays one unit."""
+    if not any(_may_be_merged(c) for c in commits):
+        return []  # a feature branch's commits: no need to read them as a history
     from checker.sources.collect_local import Reading, arrange
 
     if not commits:
         return []
     units = arrange(Reading(tip, {c.key: c for c in commits}, None)).items
     return units if any(u.kind in ("pr", "mr") for u in units) else []
+
+
+def _may_be_merged(commit: WorkItem) -> bool:
+    """Whether a commit could stand for a merged pull or merge request in checker.sources.collect_local:
+    a merge, a subject ending in `(#N)`, a `See merge request` or `Part-of:` line (a superset)."""
+    return (
+        len(commit.parents) > 1
+        or commit.title.rstrip().endswith(")")
+        or "See merge request" in commit.body
+        or "art-of" in commit.body
+        or "ART-OF" in commit.body
+    )
 
 
 def _describe(units: Sequence[WorkItem]) -> str:
