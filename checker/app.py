@@ -109,11 +109,22 @@ def run(context: Context, options: Options) -> Outcome:
 
 
 def configure(root: Path, goals: str | None) -> Config:
-    from checker.config import load_config
-    from checker.goals.discover import discover, display_name
+    """The goals file fully loaded (models and document), over the organisation's goals it
+    extends or the repository inherits."""
+    return configured(root, goals)[0]
 
-    path = discover(goals, root)
-    return load_config(path, display_name(path, root))
+
+def configured(root: Path, goals: str | None) -> tuple[Config, str]:
+    """The configuration, and a digest of everything it was built from (the file and the
+    organisation's goals): a report made against other goals is not reused."""
+    from checker.compiled import digest
+    from checker.config import load_bytes
+    from checker.loading import goals_file
+
+    file = goals_file(root, goals, None)
+    text = file.read()
+    config = load_bytes(text, file.display, file.path, None, file.org)
+    return config, digest(text + (b"\0" + file.org.text if file.org is not None else b""))
 
 
 def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None) -> Work:

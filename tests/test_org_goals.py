@@ -221,3 +221,14 @@ def test_the_pre_push_hook_without_goals_inherits_clew_org_goals(
     run = clew(repo.path, "pre-push", "origin", "url", stdin=f"refs/heads/work {head} refs/heads/work {base}\n")
     assert run.code == 0, run.err
     assert "traces to no objective" not in run.err
+
+
+def test_the_report_is_built_against_the_composed_goals(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", REPO, "mobile/login", "Login screen")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "mobile/login", "-m", "Merge branch 'mobile/login'")
+    run = clew(repo.path, "report", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert [o["id"] for o in data["objectives"]] == ["retention", "growth", "docs"]
+    assert data["mission"] == "Make payroll effortless for every European SME"

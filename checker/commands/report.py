@@ -48,6 +48,14 @@ class Written(NamedTuple):
 report_message = commits.message
 
 
+def _text(path: Path) -> str:
+    """The goals file's text, for naming where its settings are (none when it is inherited)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def _settings_where(goals_text: str, display: str, settings: Any) -> dict[str, str]:
     """Where each report path is set (keyed `markdown`, `json` and `html`): file:line of its key under
     `report:`, or the default it has."""
@@ -100,13 +108,11 @@ def measure(root: Path, pyramid: Pyramid) -> dict[str, Measured]:
 
 @_bulk()
 def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> tuple[Path, Written]:
-    from checker.goals.discover import discover, display_name
-    from checker.loading import pyramid_for
+    from checker.loading import goals_file
 
     root, common = git.repo_dirs(cwd)
-    path = discover(goals, root)
-    text, display = path.read_bytes(), display_name(path, root)
-    pyramid = pyramid_for(text, display, path, common / "clew")  # validated once, then cached: no YAML read here
+    file = goals_file(root, goals, common / "clew")
+    pyramid = file.compile(file.read())  # validated once, then cached: no YAML read here
     start = today - dt.timedelta(days=window_days or pyramid.window_days)
     progress("reading the git history…")
     tracer = Tracer(pyramid)
@@ -160,7 +166,8 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, 
         readings=readings_of(current[settings.json_path]),
     )
     progress("")
-    return root, _render(pyramid, report, current, _settings_where(text.decode("utf-8", "replace"), display, settings), html=html)
+    where = _settings_where(file.read().decode("utf-8", "replace"), file.display, settings)
+    return root, _render(pyramid, report, current, where, html=html)
 
 
 def shallow_note(cut: str, start: dt.date, env: Mapping[str, str]) -> str:
@@ -347,19 +354,17 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
 @_bulk()
 def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
-    from checker.app import configure
-    from checker.compiled import digest
+    from checker.app import configured
     from checker.sources.collect_github import collect as collect_github
     from checker.sources.github import Client, fetch_report_page
 
     root = git.toplevel(cwd) or cwd
-    config = configure(root, goals)
+    config, goals_digest = configured(root, goals)
     repository = os.environ["GITHUB_REPOSITORY"]
     client = Client(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or "")
     pyramid = config.pyramid()
     settings = pyramid.report
     start = today - dt.timedelta(days=window_days or settings.window_days)
-    goals_digest = digest(config.doc.path.read_bytes())
     paths = (settings.json_path, settings.markdown, *([settings.html] if html else []))
     page = fetch_report_page(client, repository, None, paths)
     previous = _previous((page.head.files if page.head else {}).get(settings.json_path), goals_digest)
@@ -371,7 +376,7 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     report = _forge_report(
         pyramid, "github", gathered, previous, start=start, today=today, measured=measured, committed=current.get(settings.json_path)
     )
-    where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
+    where = _settings_where(_text(config.doc.path), pyramid.file, settings)
     return Made(_render(pyramid, report, current, where, html=html), client, collected.head, current)
 
 
@@ -397,19 +402,17 @@ def _gitlab_env() -> tuple[str, str, str, str]:
 @_bulk()
 def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
-    from checker.app import configure
-    from checker.compiled import digest
+    from checker.app import configured
     from checker.sources.collect_gitlab import collect as collect_gitlab
     from checker.sources.gitlab import Client
 
     token, api, project, branch = _gitlab_env()
     root = git.toplevel(cwd) or cwd
-    config = configure(root, goals)
+    config, goals_digest = configured(root, goals)
     client = Client(api, token)
     pyramid = config.pyramid()
     settings = pyramid.report
     start = today - dt.timedelta(days=window_days or settings.window_days)
-    goals_digest = digest(config.doc.path.read_bytes())
     current: dict[str, str] = {}
     versions: dict[str, str | None] = {}
     for path in (settings.json_path, settings.markdown, *([settings.html] if html else [])):
@@ -425,7 +428,7 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
     report = _forge_report(
         pyramid, "gitlab", gathered, previous, start=start, today=today, measured=measured, committed=current.get(settings.json_path)
     )
-    where = _settings_where(config.doc.path.read_text(encoding="utf-8", errors="replace"), pyramid.file, settings)
+    where = _settings_where(_text(config.doc.path), pyramid.file, settings)
     return Made(_render(pyramid, report, current, where, html=html), client, versions, current)
 
 
