@@ -114,6 +114,17 @@ def test_only_new_commits_are_judged(pushable: Repo) -> None:
     assert "1 item" in result.stderr
 
 
+def test_a_remote_tip_this_clone_lacks_falls_back_to_what_no_remote_has(pushable: Repo) -> None:
+    """Someone else pushed first: git names a remote oid this clone never fetched. The range
+    `remote..local` cannot be asked, so the commits on no remote-tracking ref are judged."""
+    on_branch(pushable, "raced", "Wizard step two\n\nInitiative: onboarding", "Untraced follow-up")
+    head = pushable.git("rev-parse", "HEAD")
+    run = clew_process(pushable.path, "pre-push", stdin=f"refs/heads/raced {head} refs/heads/raced {'e' * 40}\n")
+    assert run.code == 0, run.err  # the branch as a whole traces (one of its commits names the initiative)
+    assert "branch raced" in run.err
+    assert "Traceback" not in run.err
+
+
 def test_existing_work_on_remotes_is_not_judged_again(pushable: Repo) -> None:
     pushable.git("checkout", "-q", "-b", "copy", "main")
     result = push(pushable, "copy")

@@ -61,10 +61,14 @@ def parse_updates(text: str) -> list[Update]:
 def commits_for(update: Update, root: Path, per_commit: bool) -> tuple[list[WorkItem], str | None]:
     """New commits of one ref (with their own changed paths only when judged one by one)
     and the revision they build on."""
+    from checker.errors import GitError
     from checker.sources import git
 
-    if not _zero(update.remote_oid) and git.exists(update.remote_oid, root):
-        return git.log([f"{update.remote_oid}..{update.local_oid}"], root, paths=per_commit), update.remote_oid
+    if not _zero(update.remote_oid):
+        try:  # one git call: a remote oid this clone lacks (the remote moved on) makes git refuse the range
+            return git.log([f"{update.remote_oid}..{update.local_oid}"], root, paths=per_commit), update.remote_oid
+        except GitError:
+            pass
     commits = git.log([update.local_oid, "--not", "--remotes"], root, paths=per_commit)
     base = commits[-1].parents[0] if commits and commits[-1].parents else None
     if base is None and commits and not per_commit:  # the push reaches a root commit
