@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from checker.compiled import Pyramid
 from checker.findings import Finding, apply_severities
+from checker.goals.compiled import Pyramid
 from checker.result import Result
 from checker.rules import ITEM_RULES, goals_findings
 from checker.rules.base import ItemContext
@@ -26,7 +26,7 @@ from checker.work import WorkItem
 if TYPE_CHECKING:
     from checker.config import Config
     from checker.goals.load import Document
-    from checker.loading import GoalsFile
+    from checker.goals.loading import GoalsFile
     from checker.publish import Publisher
     from checker.suggest import Suggestion
 
@@ -117,9 +117,9 @@ def configure(root: Path, goals: str | None) -> Config:
 def configured(root: Path, goals: str | None) -> tuple[Config, str]:
     """The configuration, and a digest of everything it was built from (the file and the
     organisation's goals): a report made against other goals is not reused."""
-    from checker.compiled import digest
     from checker.config import load_bytes
-    from checker.loading import goals_file
+    from checker.goals.compiled import digest
+    from checker.goals.loading import goals_file
 
     file = goals_file(root, goals, None)
     text = file.read()

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker import compiled
-from checker.compiled import MatchRule, Node, Pyramid
 from checker.errors import GoalsError
-from checker.goals import load
+from checker.goals import compiled, load
+from checker.goals.compiled import MatchRule, Node, Pyramid
 from checker.goals.load import Document
 from checker.goals.model import Exempt, Goals, Match
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checker.compiled import Pyramid
 from checker.errors import EXIT_FINDINGS, EXIT_OK
 from checker.findings import Finding, Location, fails
+from checker.goals.compiled import Pyramid
 
 if TYPE_CHECKING:
     from checker.goals.load import Document
@@ -47,7 +47,7 @@ class Result:
 
     def locate(self, location: Location) -> tuple[int, int]:
         """A symbolic location as line and column, once, at output: from the parsed document when
-        there is one, else from the positions compiled with the goals (checker.compiled)."""
+        there is one, else from the positions compiled with the goals (checker.goals.compiled)."""
         if self.doc is not None and location.file == self.doc.display:
             return self.doc.at(location.keys)
         if location.keys and location.file == self.located.file and (found := self.located.at(location.keys)) is not None:

@@ -45,6 +45,9 @@ class Linked(NamedTuple):
 
 
 class Thresholds(NamedTuple):
+    """The thresholds of objective status, declared here once: the goals file's `report:` section
+    (checker.goals.model) and its compiled form (checker.goals.compiled) take their defaults from here."""
+
     stale_days: int = 14
     blocked_days: int = 3
     at_risk_margin: float = 0.15
@@ -284,3 +287,6 @@ def draft(obj: Inputs, status: str, reasons: list[str], today: dt.date) -> str:
         parts.append(f"{days} day{'s' if days != 1 else ''} to the due date")
     text = f"{obj.title} is {words[status]}"
     return f"{text}: {'; '.join(parts)}." if parts else f"{text}."
+
+
+DEFAULTS = Thresholds()

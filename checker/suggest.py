@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker.compiled import Pyramid
+from checker.goals.compiled import Pyramid
 from checker.work import WorkItem
 
 if TYPE_CHECKING:

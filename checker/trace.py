@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Literal, NamedTuple
 
 from checker import globs, references
-from checker.compiled import MatchRule, Pyramid
+from checker.goals.compiled import MatchRule, Pyramid
 from checker.references import PLACEHOLDER_REASONS, Syntax
 from checker.regex import Pattern, compile_user
 from checker.work import Reference, WorkItem

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from checker import compiled
-from checker.compiled import Pyramid, cache_path, read_cache
-from checker.loading import pyramid_for
+from checker.goals import compiled
+from checker.goals.compiled import Pyramid, cache_path, read_cache
+from checker.goals.loading import pyramid_for
 from tests.conftest import goals_text, make_repo
 from tests.helpers import config
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from checker import app
-from checker.loading import GoalsFile, goals_file
+from checker.goals.loading import GoalsFile, goals_file
 from checker.result import Result
 from checker.sources import ci, git
 from checker.work import WorkItem

@@ -158,7 +158,7 @@ def test_a_catastrophic_title_pattern_runs_in_linear_time() -> None:
     """`^(a+)+$` against 30 a's and a b took 26 s with a backtracking engine, doubling per character."""
     import time
 
-    from checker.compiled import MatchRule
+    from checker.goals.compiled import MatchRule
     from checker.trace import Rule
 
     rule = Rule(MatchRule(titles=("^(a+)+$",)))

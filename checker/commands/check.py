@@ -27,7 +27,7 @@ def run(  # noqa: PLR0913 -- the command line's options, named at the call
     """The compiled goals (from the cache when nothing changed: no YAML, no validating models),
     the range, then the pipeline, with the rules about the goals file, which always speak of the
     current file."""
-    from checker.loading import goals_file
+    from checker.goals.loading import goals_file
 
     root, common = repo_root(cwd)
     context = app.Context(goals_file(root, goals, common / "clew"), Range(root, spec, per_commit), today)

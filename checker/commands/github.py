@@ -14,7 +14,7 @@ from typing import NamedTuple
 from checker import app, references
 from checker.errors import EXIT_USAGE, ClewError
 from checker.findings import FAIL_ON
-from checker.loading import goals_file
+from checker.goals.loading import goals_file
 from checker.outputs import FORMATS
 from checker.outputs import github as render
 from checker.outputs.workflow import command, fenced, output_lines

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from checker import app
 from checker.errors import ClewError
 from checker.findings import FAIL_ON
-from checker.loading import goals_file
+from checker.goals.loading import goals_file
 from checker.outputs import FORMATS
 from checker.outputs import gitlab as render
 from checker.publish.gitlab import StickyNote

@@ -3,7 +3,7 @@
 commits: nothing to do.
 
 This path imports neither click nor the validating models when the compiled
-goals are cached (see checker.compiled), and never the forge SDKs.
+goals are cached (see checker.goals.compiled), and never the forge SDKs.
 """
 
 import datetime as dt
@@ -30,7 +30,7 @@ def run(  # noqa: PLR0913 -- the hook's arguments and its stdin, named at the ca
     if not updates:
         return None
     from checker import app
-    from checker.loading import goals_file
+    from checker.goals.loading import goals_file
     from checker.sources import git
     from checker.sources.gitdir import find
 

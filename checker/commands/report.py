@@ -24,7 +24,7 @@ from checker.term import progress
 from checker.trace import Trace, Tracer, claims_report
 
 if TYPE_CHECKING:
-    from checker.compiled import Pyramid
+    from checker.goals.compiled import Pyramid
     from checker.report import model as m
     from checker.sources.github import Client as GitHubClient
     from checker.sources.github import Head
@@ -108,7 +108,7 @@ def measure(root: Path, pyramid: Pyramid) -> dict[str, Measured]:
 
 @_bulk()
 def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> tuple[Path, Written]:
-    from checker.loading import goals_file
+    from checker.goals.loading import goals_file
 
     root, common = git.repo_dirs(cwd)
     file = goals_file(root, goals, common / "clew")

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from checker.compiled import summary
 from checker.errors import EXIT_FINDINGS, EXIT_OK, Diagnostic, GoalsError
 from checker.findings import Location, fails
-from checker.loading import current_goals
+from checker.goals.compiled import summary
+from checker.goals.loading import current_goals
 from checker.outputs import text
 from checker.rules import goals_findings
 

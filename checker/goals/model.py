@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from checker.compiled import progress
+from checker.goals.compiled import progress
+from checker.status import DEFAULTS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _ID = re.compile(ID_PATTERN)
@@ -315,10 +316,14 @@ class ReportSettings(Strict):
     json_path: RepoPath = Field(default="alignment.json", alias="json", description="Where the JSON report is written.")
     html: RepoPath = Field(default="alignment.html", description="Where `clew report --html` writes the self-contained page.")
     window_days: int = Field(default=90, ge=1, le=3650, description="How many days of merged work the report covers.")
-    stale_days: int = Field(default=14, ge=1, description="No activity for this many days makes an issue stale.")
-    blocked_days: int = Field(default=3, ge=0, description="Blocked for longer than this counts against status.")
-    at_risk_margin: float = Field(default=0.15, ge=0, le=1, description="Progress behind time by more than this: at risk.")
-    off_track_margin: float = Field(default=0.35, ge=0, le=1, description="Progress behind time by more than this: off track.")
+    stale_days: int = Field(default=DEFAULTS.stale_days, ge=1, description="No activity for this many days makes an issue stale.")
+    blocked_days: int = Field(default=DEFAULTS.blocked_days, ge=0, description="Blocked for longer than this counts against status.")
+    at_risk_margin: float = Field(
+        default=DEFAULTS.at_risk_margin, ge=0, le=1, description="Progress behind time by more than this: at risk."
+    )
+    off_track_margin: float = Field(
+        default=DEFAULTS.off_track_margin, ge=0, le=1, description="Progress behind time by more than this: off track."
+    )
     max_items: int = Field(
         default=2000, ge=1, le=1_000_000, description="Newest rows kept in full in alignment.json; older ones are kept in a short form."
     )
@@ -386,8 +391,8 @@ class Goals(Strict):
     jira: JiraSettings | None = Field(default=None, description="Follow Jira issue keys through Jira's REST API (docs/jira.md).")
 
     def summary(self) -> str:
-        """What `clew validate` says of the file, in the same words (checker.compiled.summary)."""
-        from checker.compiled import summary
+        """What `clew validate` says of the file, in the same words (checker.goals.compiled.summary)."""
+        from checker.goals.compiled import summary
 
         return summary(
             {

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from checker import __version__
-from checker.compiled import KeyResult, Node, Objective, Pyramid, progress
+from checker.goals.compiled import KeyResult, Node, Objective, Pyramid, progress
 from checker.report import model as m
 from checker.sources.metrics import Measured
 from checker.status import Child, Forecast, Inputs, Linked, Thresholds, compute, forecast, pace

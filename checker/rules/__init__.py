@@ -21,7 +21,7 @@ from checker.rules.base import GoalsContext, GoalsRule, ItemRule, Rule
 if TYPE_CHECKING:
     import datetime as dt
 
-    from checker.compiled import Pyramid
+    from checker.goals.compiled import Pyramid
 
 REGISTRY: dict[str, Rule] = {
     module.RULE.id: module.RULE

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypedDict, 
 from checker.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from checker.compiled import Objective, Pyramid
+    from checker.goals.compiled import Objective, Pyramid
     from checker.trace import Trace
 
 

@@ -12,7 +12,7 @@ from checker.sources import git
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.loading import GoalsFile
+    from checker.goals.loading import GoalsFile
     from checker.sources.github import Client
     from checker.sources.github_event import Event
     from checker.work import WorkItem

@@ -16,7 +16,7 @@ from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.loading import GoalsFile
+    from checker.goals.loading import GoalsFile
 
 
 class Plan:

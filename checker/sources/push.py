@@ -13,7 +13,7 @@ from checker.errors import ClewError
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.loading import GoalsFile
+    from checker.goals.loading import GoalsFile
     from checker.work import WorkItem
 
 

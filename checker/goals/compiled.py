@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 from checker.sha import sha256_hex
+from checker.status import DEFAULTS
 
 CACHE_FORMAT = 9
 
@@ -89,10 +90,10 @@ class Report(NamedTuple):
     json_path: str = "alignment.json"
     html: str = "alignment.html"
     window_days: int = 90
-    stale_days: int = 14
-    blocked_days: int = 3
-    at_risk_margin: float = 0.15
-    off_track_margin: float = 0.35
+    stale_days: int = DEFAULTS.stale_days
+    blocked_days: int = DEFAULTS.blocked_days
+    at_risk_margin: float = DEFAULTS.at_risk_margin
+    off_track_margin: float = DEFAULTS.off_track_margin
     max_items: int = 2000
     blocked_labels: tuple[str, ...] = ("blocked", "status::blocked")
     priority_labels: tuple[str, ...] = ("critical", "priority::critical", "priority::1", "p0", "p1")

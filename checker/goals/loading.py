@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker.compiled import Pyramid, cache_path, read_cache, write_cache
+from checker.goals.compiled import Pyramid, cache_path, read_cache, write_cache
 
 if TYPE_CHECKING:
     from checker.goals.org import Org
