@@ -91,7 +91,10 @@ def run(context: Context, options: Options) -> Outcome:
     judged = goals.compile(work.base_goals, f"{goals.display}@base") if work.base_goals is not None else current
     judged = judged._replace(fail_on=options.fail_on or judged.fail_on, file=goals.display)
     if judged.jira:
-        work = _with_jira(judged, work, context.env)
+        # The Jira URL a change brings in its own goals file is not trusted with the token: only the
+        # version at its base (or JIRA_URL) says where Jira is.
+        edits = work.base_goals is None and any(goals.display in item.paths for item in work.items)
+        work = _with_jira(judged, work, context.env, trust_file_url=not edits)
     result = evaluate(
         judged,
         work.items,
@@ -127,7 +130,7 @@ def configured(root: Path, goals: str | None) -> tuple[Config, str]:
     return config, digest(text + (b"\0" + file.org.text if file.org is not None else b""))
 
 
-def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None) -> Work:
+def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, trust_file_url: bool) -> Work:
     """The Jira issues the work names, and their epics, added to its links (checker.sources.jira)."""
     import os
 
@@ -135,7 +138,8 @@ def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None) -> W
     from checker.sources.jira import follow
 
     syntax = Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())))
-    found = follow(pyramid.jira, syntax, work.items, os.environ if env is None else env)
+    jira = pyramid.jira if trust_file_url else {k: v for k, v in pyramid.jira.items() if k != "url"}
+    found = follow(jira, syntax, work.items, os.environ if env is None else env, untrusted_url=not trust_file_url and "url" in pyramid.jira)
     if not found.linked and not found.notes:
         return work
     return work._replace(

@@ -245,3 +245,34 @@ def test_bad_match_rule_keys_are_refused(clew: Any, tmp_path: Path) -> None:
     run = clew(tmp_path, "validate")
     assert run.code == 2
     assert "epics" in run.err
+
+
+def test_a_change_cannot_send_the_token_to_a_jira_url_of_its_own(
+    cloud: FakeJira, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token goes where the goals file at the base says Jira is (or JIRA_URL), never to a URL
+    the change itself writes into the goals file."""
+    monkeypatch.delenv("JIRA_URL")
+    elsewhere = FakeJira()
+    elsewhere.start()
+    try:
+        repo = make_repo(tmp_path / "repo")
+        repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals(f"jira: {{deployment: cloud, url: '{cloud.base}'}}")})
+        repo.git("checkout", "-q", "-b", "work")
+        moved = goals(f"jira: {{deployment: cloud, url: '{elsewhere.base}'}}")
+        repo.commit("PAY-12 Add the card form", {"goals.yml": moved, "src/pay.py": "pay = 1\n"})
+        run = clew(repo.path, "check", "--range", "main..work", "--format", "json")
+        assert run.code in (0, 1), run.err
+        assert len(cloud.requests) == 2  # the base's Jira
+        assert elsewhere.requests == []
+        # A goals file the change adds has no base: its URL is not used at all.
+        fresh = make_repo(tmp_path / "fresh")
+        fresh.commit("Start", {"README.md": "hi\n"})
+        fresh.git("checkout", "-q", "-b", "work")
+        fresh.commit("PAY-12 Add the card form\n\nObjective: retention", {"goals.yml": moved})
+        run = clew(fresh.path, "check", "--range", "main..work", "--format", "json")
+        assert run.code in (0, 1), run.err
+        assert elsewhere.requests == []
+        assert any("not trusted with the token" in note for note in json.loads(run.out)["notes"])
+    finally:
+        elsewhere.stop()

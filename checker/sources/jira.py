@@ -43,10 +43,15 @@ class Settings(NamedTuple):
     backoff: float = 1.0
 
 
-def settings(jira: Mapping[str, Any], env: Mapping[str, str]) -> Settings | str:
+def settings(jira: Mapping[str, Any], env: Mapping[str, str], *, untrusted_url: bool = False) -> Settings | str:
     """Where and how to ask, or why clew cannot (said in the check's notes)."""
     url = (env.get("JIRA_URL") or str(jira.get("url") or "")).strip().rstrip("/")
     token = env.get("JIRA_TOKEN", "").strip()
+    if not url and untrusted_url:
+        return (
+            "Jira keys were not followed: this change edits the goals file, and the Jira URL in it is not trusted with "
+            "the token until it is merged (set JIRA_URL to follow keys in such changes)"
+        )
     if not url:
         return "Jira keys were not followed: no Jira URL (set `jira: {url: ...}` in the goals file, or JIRA_URL)"
     if not re.match(r"^https?://[^\s/]+", url):
@@ -194,12 +199,15 @@ class Followed(NamedTuple):
     requests: int
 
 
-def follow(jira: Mapping[str, Any], syntax: references.Syntax, items: Sequence[WorkItem], env: Mapping[str, str]) -> Followed:
-    """The Jira issues the items name and their parents, by key."""
+def follow(
+    jira: Mapping[str, Any], syntax: references.Syntax, items: Sequence[WorkItem], env: Mapping[str, str], *, untrusted_url: bool = False
+) -> Followed:
+    """The Jira issues the items name and their parents, by key. `untrusted_url`: the goals file's
+    URL was left out because the change itself brings it."""
     keys = keys_named(items, syntax)
     if not keys:
         return Followed({}, [], False, 0)
-    found = settings(jira, env)
+    found = settings(jira, env, untrusted_url=untrusted_url)
     if isinstance(found, str):
         return Followed({}, [found], False, 0)
     client = Client(found)
