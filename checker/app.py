@@ -90,17 +90,17 @@ def run(context: Context, options: Options) -> Outcome:
     current = goals.compile(context.current if context.current is not None else goals.read())  # it must be valid
     judged = goals.compile(work.base_goals, f"{goals.display}@base") if work.base_goals is not None else current
     judged = judged._replace(fail_on=options.fail_on or judged.fail_on, file=goals.display)
+    changed = any(goals.display in item.paths for item in work.items)
     if judged.jira:
         # The Jira URL a change brings in its own goals file is not trusted with the token: only the
         # version at its base (or JIRA_URL) says where Jira is.
-        edits = work.base_goals is None and any(goals.display in item.paths for item in work.items)
-        work = _with_jira(judged, work, context.env, trust_file_url=not edits)
+        work = _with_jira(judged, work, context.env, trust_file_url=not (changed and work.base_goals is None))
     result = evaluate(
         judged,
         work.items,
         today=context.today,
         linked=work.linked,
-        goals_changed=any(goals.display in item.paths for item in work.items),
+        goals_changed=changed,
         goals_file=goals.display,
         notes=[*([goals.org.note] if goals.org is not None and goals.org.note else []), *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
@@ -134,10 +134,10 @@ def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, t
     """The Jira issues the work names, and their epics, added to its links (checker.sources.jira)."""
     import os
 
-    from checker.references import Syntax
     from checker.sources.jira import follow
+    from checker.trace import syntax_of
 
-    syntax = Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())))
+    syntax = syntax_of(pyramid)
     jira = pyramid.jira if trust_file_url else {k: v for k, v in pyramid.jira.items() if k != "url"}
     found = follow(jira, syntax, work.items, os.environ if env is None else env, untrusted_url=not trust_file_url and "url" in pyramid.jira)
     if not found.linked and not found.notes:

@@ -36,6 +36,20 @@ def check(rel: str, *, setting: str, goals: str | None = None) -> None:
         raise UnsafePath(f"{setting}: {rel!r} is the goals file itself; the report must go to a file of its own")
 
 
+def replace(path: Path, data: bytes) -> None:
+    """A file clew owns (a cache in the git directory, a report it writes to --out) replaced
+    atomically: written beside it under a name of this process, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
+
+
 def write(root: Path, rel: str, text: str, *, setting: str) -> None:
     """`text` into `root/rel`, atomically, following no symlink on the way."""
     parts = PurePosixPath(rel.replace("\\", "/")).parts

@@ -164,6 +164,12 @@ class Index:
         return hops
 
 
+def syntax_of(pyramid: Pyramid) -> Syntax:
+    """How the goals file says references are written: its trailers, its escape hatch, and with a
+    `jira:` section the projects whose keys count (checker.references.Syntax)."""
+    return Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())) if pyramid.jira else None)
+
+
 REPORT_TRAILER = "Clew-Report"
 _REPORT_CLAIM = re.compile(rf"(?im)^{REPORT_TRAILER}:[ \t]*\S")
 
@@ -180,7 +186,7 @@ class Tracer:
     def __init__(self, pyramid: Pyramid) -> None:
         self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path, pyramid.report.html))
         self.index = Index(pyramid)
-        self.syntax = Syntax(pyramid.trailers, pyramid.escape, tuple(pyramid.jira.get("projects", ())) if pyramid.jira else None)
+        self.syntax = syntax_of(pyramid)
         self.label_prefix = pyramid.label_prefix.lower()
         self.exempt = Rule(pyramid.exempt)
         self.exempt_labels = {label.lower() for label, _ in self.exempt.labels}

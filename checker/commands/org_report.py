@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -41,13 +40,6 @@ def _previous(out: Path, options: Options) -> dict[str, Any] | None:
     if data.get("owner") != options.owner or data.get("path") != options.report_path or not isinstance(data.get("repositories"), list):
         return None
     return data
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str, str]:
@@ -95,7 +87,9 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
         return text, "\n".join(notes) + "\n"
     if options.fmt == "markdown":
         return page, "\n".join(notes) + "\n"
-    _write(options.out / JSON_NAME, text)
-    _write(options.out / MARKDOWN_NAME, page)
+    from checker.safewrite import replace
+
+    replace(options.out / JSON_NAME, text.encode("utf-8"))
+    replace(options.out / MARKDOWN_NAME, page.encode("utf-8"))
     notes.append(f"clew: wrote {options.out / MARKDOWN_NAME} and {options.out / JSON_NAME}")
     return "", "\n".join(notes) + "\n"

@@ -219,10 +219,9 @@ def read_cache(path: Path) -> "Pyramid | None":
 def write_cache(path: Path, pyramid: Pyramid, deps: list[Path]) -> None:
     """Best effort: a read-only git directory only costs speed."""
     try:
+        from checker.safewrite import replace
+
         entry = {"deps": {str(p): digest(p.read_bytes()) for p in deps}, "pyramid": pyramid.to_json()}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry), encoding="utf-8")
-        tmp.replace(path)
+        replace(path, json.dumps(entry).encode("utf-8"))
     except OSError:
         pass

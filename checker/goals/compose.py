@@ -42,7 +42,7 @@ def compose(org: Document, repo: Document) -> tuple[Document, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     own = {str(o.get("id")): (o, where, i) for i, (o, where) in enumerate(_entries(repo.data, "objectives")) if isinstance(o, PosDict)}
     merged: list[tuple[Any, tuple[int, int]]] = []
-    for objective, where in _entries(org.data, "objectives"):
+    for org_index, (objective, where) in enumerate(_entries(org.data, "objectives")):
         ident = str(objective.get("id")) if isinstance(objective, PosDict) else ""
         mine = own.pop(ident, None)
         if mine is None:
@@ -56,7 +56,7 @@ def compose(org: Document, repo: Document) -> tuple[Document, list[Diagnostic]]:
             combined.key_pos.setdefault("initiatives", entry.key_pos.get("initiatives", at))
             merged.append((combined, where))
         elif objective.get("locked") is True:
-            line = org.at(("objectives", _index(org, ident), "id"))[0]
+            line = org.at(("objectives", org_index, "id"))[0]
             problems.append(
                 repo.diagnostic(
                     ("objectives", index, extra[0]),
@@ -79,8 +79,3 @@ def compose(org: Document, repo: Document) -> tuple[Document, list[Diagnostic]]:
         data.value_pos.setdefault("budgets", here)
     data.pop("extends", None)
     return Document(repo.path, repo.display, data), problems
-
-
-def _index(doc: Document, ident: str) -> int:
-    objectives = doc.data.get("objectives") or []
-    return next((i for i, o in enumerate(objectives) if isinstance(o, dict) and str(o.get("id")) == ident), 0)

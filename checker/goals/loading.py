@@ -42,12 +42,15 @@ class GoalsFile(NamedTuple):
     policy: str | None = None
     org: Org | None = None  # the organisation's goals it builds on
     own: bool = True  # False: the repository has no goals file and inherits the organisation's
+    raw: bytes | None = None  # the checked-out file's bytes, when goals_file read them already
 
     def read(self) -> bytes:
         from checker.errors import ClewError
 
         if not self.own:
             return b""
+        if self.raw is not None:
+            return self.raw
         try:
             return self.path.read_bytes()
         except OSError as exc:
@@ -98,18 +101,22 @@ def goals_file(
         try:
             shared = organisation.resolve(inherited, cache, env, where="CLEW_ORG_GOALS")
         except ClewError as exc:
-            raise ClewError(f"{str(missing).split(';')[0]}, and {exc}") from None
+            raise ClewError(
+                f"{str(missing).split(';')[0]}, and {exc}; add a goals file of the repository's own (`clew init`), "
+                "or point CLEW_ORG_GOALS at the organisation's (docs/org.md)"
+            ) from None
         return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False)
     try:
-        raw = path.read_bytes()
+        raw: bytes | None = path.read_bytes()
     except OSError:
-        raw = b""  # read() says why, in its words
-    if not _extends(raw):
-        return GoalsFile(path, display_name(path, root), cache, policy)
+        raw = None  # read() says why, in its words
+    if raw is None or not _extends(raw):
+        return GoalsFile(path, display_name(path, root), cache, policy, raw=raw)
     from checker.goals import org as organisation
 
     ref = organisation.declared(raw)
-    return GoalsFile(path, display_name(path, root), cache, policy, organisation.resolve(ref, cache, env) if ref else None)
+    extended = organisation.resolve(ref, cache, env) if ref else None
+    return GoalsFile(path, display_name(path, root), cache, policy, extended, raw=raw)
 
 
 class Goals(NamedTuple):

@@ -20,6 +20,7 @@ says how old it is. This module reads no YAML: the pre-push path uses it on a ca
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -113,13 +114,10 @@ def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where:
         note = f"the organisation's goals ({ref.text}) could not be read ({exc}); used the copy read {_age(age)} ago"
         return Org(ref, copy.read_bytes(), note)
     if copy is not None:
-        try:  # a copy for the next run; a read-only git directory only costs the next run a request
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            partial = copy.with_name(f"{copy.name}.{os.getpid()}.tmp")
-            partial.write_bytes(fetched)
-            os.replace(partial, copy)
-        except OSError:
-            pass
+        from checker.safewrite import replace
+
+        with contextlib.suppress(OSError):  # a copy for the next run; a read-only git directory only costs a request
+            replace(copy, fetched)
     return Org(ref, fetched)
 
 

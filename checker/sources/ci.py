@@ -7,10 +7,12 @@ and calls `checker.app.run`; docs/architecture.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
 
 
 class Surface(NamedTuple):

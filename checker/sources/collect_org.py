@@ -60,21 +60,18 @@ def _repo(node: Any) -> Repo | None:
     return Repo(str(node["nameWithOwner"]), bool(node.get("isArchived")), node.get("pushedAt"), blob.get("oid"), text)
 
 
-def _post(client: Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    from checker.sources.github import _graphql_data
-
-    return _graphql_data(client._call("POST", client.graphql_url, {"query": query, "variables": variables}))
-
-
 def read_all(client: Client, owner: str, path: str) -> list[Repo]:
     """Every repository of the owner (an organisation or a user), 50 per request."""
     repos: list[Repo] = []
     after: str | None = None
     while True:
-        data = _post(client, list_query(path), {"owner": owner, "after": after})
+        data = client.graphql(list_query(path), {"owner": owner, "after": after})
         found = data.get("repositoryOwner")
         if not isinstance(found, dict):
-            raise ClewError(f"no organisation or user {owner!r} is visible to the token")
+            raise ClewError(
+                f"no organisation or user {owner!r} is visible to the token; check the name, and that GITHUB_TOKEN can read its "
+                "repositories (a GitHub App token or a fine-grained token with Contents: read, docs/org.md)"
+            )
         page = found.get("repositories") or {}
         repos += [r for r in map(_repo, page.get("nodes") or []) if r is not None]
         info = page.get("pageInfo") or {}
@@ -92,7 +89,7 @@ def read_pushed_since(client: Client, owner: str, path: str, since: str) -> list
     after: str | None = None
     query = f"org:{owner} pushed:>={since}"
     while True:
-        data = _post(client, search_query(path), {"q": query, "after": after})
+        data = client.graphql(search_query(path), {"q": query, "after": after})
         search = data.get("search") or {}
         if int(search.get("repositoryCount") or 0) > SEARCH_LIMIT:
             return None

@@ -225,6 +225,10 @@ class Client:
         errors = [str(e.get("message", e))[:200] for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
         return parse_response(_graphql_data(data), refs, own), errors
 
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """One GraphQL request, counted; its `data` (checker's rules on errors: _graphql_data)."""
+        return _graphql_data(self._call("POST", self.graphql_url, {"query": query, "variables": variables}))
+
     def read_blob(self, repository: str, expression: str) -> str | None:
         """A file's text at `ref:path` in any repository the token can read (None when absent)."""
         owner, _, name = repository.partition("/")
@@ -232,8 +236,7 @@ class Client:
             "query($owner: String!, $name: String!, $expression: String!) "
             "{ repository(owner: $owner, name: $name) { object(expression: $expression) { ... on Blob { text } } } }"
         )
-        data = self._call("POST", self.graphql_url, {"query": query, "variables": {"owner": owner, "name": name, "expression": expression}})
-        repo = _graphql_data(data).get("repository")  # null when the repository is absent or hidden from the token
+        repo = self.graphql(query, {"owner": owner, "name": name, "expression": expression}).get("repository")  # null: absent or hidden
         blob = repo.get("object") if isinstance(repo, dict) else None
         return str(blob["text"]) if isinstance(blob, dict) and isinstance(blob.get("text"), str) else None
 
@@ -381,8 +384,7 @@ def fetch_report_page(
     html = len(paths) > 2
     if after is None:
         variables.update(json=f"HEAD:{paths[0]}", markdown=f"HEAD:{paths[1]}", **({"html": f"HEAD:{paths[2]}"} if html else {}))
-    data = client._call("POST", client.graphql_url, {"query": report_query(after is None, html), "variables": variables})
-    page = parse_report_page(_graphql_data(data), own)
+    page = parse_report_page(client.graphql(report_query(after is None, html), variables), own)
     if page.head is not None:  # the report files, keyed by their paths
         names = dict(zip(("reportJson", "reportMarkdown", "reportHtml"), paths, strict=False))
         page = page._replace(head=page.head._replace(files={names[k]: v for k, v in page.head.files.items()}))
