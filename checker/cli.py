@@ -200,7 +200,13 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
     help="files: write (or commit) ALIGNMENT.md and alignment.json; json, markdown or html: print that document, write nothing.",
 )
 @click.option("--html", "html", is_flag=True, help="Also write (or commit) the self-contained page, report.html (default alignment.html).")
-@click.option("--org", "owner", metavar="OWNER", help="The organisation report: every repository's alignment.json (docs/org.md).")
+@click.option(
+    "--org",
+    "owner",
+    metavar="OWNER",
+    help="The organisation report across a GitHub organisation (acme, github:acme) or a GitLab group "
+    "(gitlab:acme/platform), from every repository's alignment.json (docs/org.md).",
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="With --org: where the report goes.")
 @click.option("--full", is_flag=True, help="With --org: read every repository, not only those pushed since the previous run.")
 @click.option("--export", metavar="duckdb:FILE|parquet:DIR", help="With --org: append the run's records to a DuckDB file or Parquet files.")

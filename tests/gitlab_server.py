@@ -6,6 +6,13 @@ types clew reads; every request must be one of the endpoints clew is known to
 use, with the parameters and body GitLab documents. Lists paginate with Link
 headers, so a client that stops at the first page is caught. Requests are
 counted and faults can be injected.
+
+`POST /api/graphql` answers the organisation report's query (a group's projects
+with their alignment.json), each query validated against the excerpt of GitLab's
+GraphQL schema in contracts/gitlab/graphql/. Its complexity limit follows GitLab's
+approach: every field counts 1, and a connection adds a hundredth of its complexity
+per item asked for (`first: 50` adds half). GitLab lets an authenticated query reach
+250 (GitlabSchema::AUTHENTICATED_MAX_COMPLEXITY); a test can lower it.
 """
 
 from __future__ import annotations
@@ -19,9 +26,17 @@ import time
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
+from graphql.language import FieldNode, OperationDefinitionNode
+
 from tests.conftest import CONTRACTS
 from tests.github_server import Fault, Request
 from tests.http_fake import FakeServer
+
+
+@functools.cache
+def graphql_schema() -> Any:
+    return build_schema((CONTRACTS / "gitlab" / "graphql" / "org-report.excerpt.graphql").read_text(encoding="utf-8"))
 
 
 @functools.cache
@@ -88,6 +103,8 @@ class FakeGitLab(FakeServer):
         self.shared: set[str] = set()  # other projects the token can read (URL-encoded paths), e.g. an organisation's goals
         self.commits: list[tuple[str, dict[str, str]]] = []
         self.commit_delay = 0.0
+        self.group_projects: dict[str, dict[str, Any]] = {}  # full path -> files, lastActivityAt, archived
+        self.max_complexity = 250
         self.timeout = 1.0
         self._next = 500
         self._lock = threading.Lock()
@@ -104,6 +121,9 @@ class FakeGitLab(FakeServer):
         self._next += 1
         self.notes.append(GlNote(self._next, body, author, system))
         return self._next
+
+    def add_group_project(self, full_path: str, files: dict[str, str], last_activity_at: str, archived: bool = False) -> None:
+        self.group_projects[full_path] = {"files": files, "lastActivityAt": last_activity_at, "archived": archived}
 
     # --- dispatch
     def handle(self, method: str, target: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -122,6 +142,8 @@ class FakeGitLab(FakeServer):
             return self._json(401, {"message": "401 Unauthorized"})
         if fault is not None and not (fault.kind == "truncated" and method != "GET"):
             return self._fault(fault)
+        if method == "POST" and url.path == "/api/graphql":
+            return self._graphql(body)
         status, headers, data = self._route(method, url.path, query, body)
         if fault is not None:  # a write was done, and its response was cut short on the way back
             return status, headers, data[: max(1, len(data) // 2)] or b"{"
@@ -142,6 +164,93 @@ class FakeGitLab(FakeServer):
                 return getattr(self, f"_{name}")(match, query, body)
         self.violations.append(f"{method} {url.path}: not an endpoint clew is known to use")
         return self._json(404, {"message": "404 Not Found"})
+
+    # --- GraphQL: a group's projects (clew report --org gitlab:<group>)
+    def _graphql(self, body: Any) -> tuple[int, dict[str, str], bytes]:
+        json_type = {"Content-Type": "application/json; charset=utf-8"}  # what Rails sends
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str) or set(body) - {"query", "variables", "operationName"}:
+            self.violations.append(f"GraphQL request that is not {{query, variables}}: {body!r:.200}")
+            return self._json(400, {"message": "400 Bad Request"})
+        try:
+            document = parse(body["query"])
+        except GraphQLError as exc:
+            self.violations.append(f"GraphQL syntax: {exc.message}")
+            return self._json(200, {"errors": [{"message": exc.message}]}, json_type)
+        problems = validate(graphql_schema(), document)
+        if problems:
+            self.violations.extend(f"GraphQL invalid against GitLab's schema: {p.message}" for p in problems)
+            return self._json(200, {"errors": [{"message": p.message} for p in problems]}, json_type)
+        variables = body.get("variables") or {}
+        complexity = round(
+            sum(_complexity(d.selection_set.selections, variables) for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        )
+        if complexity > self.max_complexity:
+            message = f"Query has complexity of {complexity}, which exceeds max complexity of {self.max_complexity}"
+            return self._json(200, {"errors": [{"message": message}]}, json_type)
+        result = graphql_sync(graphql_schema(), body["query"], root_value={"group": self._group}, variable_values=variables)
+        out: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            out["errors"] = [{"message": e.message, "locations": [], "path": e.path} for e in result.errors]
+        return self._json(200, out, json_type)
+
+    def _group(self, info: Any, fullPath: str) -> dict[str, Any] | None:
+        prefix = fullPath.lower() + "/"
+        if not any(p.lower().startswith(prefix) for p in self.group_projects):
+            return None  # GitLab answers null for a group that does not exist or that the token cannot see
+
+        def projects(
+            info: Any, includeSubgroups: bool = False, sort: str | None = None, first: int = 100, after: str | None = None, **_: Any
+        ) -> Any:
+            names = [p for p in self.group_projects if p.lower().startswith(prefix) and (includeSubgroups or "/" not in p[len(prefix) :])]
+            if sort == "ACTIVITY_DESC":
+                names.sort(key=lambda p: (self.group_projects[p]["lastActivityAt"], p), reverse=True)
+            else:
+                names.sort()
+            first = min(first, 100)  # GitLab's max page size
+            start = int(after, 16) if after else 0
+            more = start + first < len(names)
+            return {
+                "count": len(names),
+                "pageInfo": {
+                    "hasNextPage": more,
+                    "endCursor": f"{start + first:x}" if more else None,
+                    "hasPreviousPage": start > 0,
+                    "startCursor": None,
+                },
+                "nodes": [self._project_node(p) for p in names[start : start + first]],
+            }
+
+        return {"fullPath": fullPath, "name": fullPath.rsplit("/", 1)[-1], "projects": projects}
+
+    def _project_node(self, path: str) -> dict[str, Any]:
+        import hashlib
+
+        project = self.group_projects[path]
+
+        def blobs(info: Any, paths: list[str], ref: str | None = None, **_: Any) -> Any:
+            found = [(p, project["files"][p]) for p in paths if p in project["files"] and ref in (None, "HEAD")]
+            nodes = [
+                {
+                    "id": f"gid://gitlab/Blob/{i}",
+                    "path": p,
+                    "name": p.rsplit("/", 1)[-1],
+                    "oid": hashlib.sha1(text.encode()).hexdigest(),
+                    "rawTextBlob": text,
+                    "size": str(len(text)),
+                }
+                for i, (p, text) in enumerate(found)
+            ]
+            return {"nodes": nodes, "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "endCursor": None, "startCursor": None}}
+
+        return {
+            "id": f"gid://gitlab/Project/{abs(hash(path)) % 10**6}",
+            "fullPath": path,
+            "name": path.rsplit("/", 1)[-1],
+            "path": path.rsplit("/", 1)[-1],
+            "archived": project["archived"],
+            "lastActivityAt": project["lastActivityAt"],
+            "repository": {"empty": not project["files"], "exists": True, "rootRef": "main", "blobs": blobs},
+        }
 
     def _json(self, status: int, data: Any, extra: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         return status, {"Content-Type": "application/json", **(extra or {})}, json.dumps(data).encode()
@@ -330,3 +439,19 @@ class FakeGitLab(FakeServer):
         return self._json(
             201, {"id": sha, "short_id": sha[:8], "title": body["commit_message"].splitlines()[0], "message": body["commit_message"]}
         )
+
+
+def _complexity(selections: Any, variables: dict[str, Any]) -> float:
+    """A query's complexity the way GitLab counts it: 1 per field, and a connection's part grows
+    by a hundredth per item it may return."""
+    total = 0.0
+    for node in selections:
+        if not isinstance(node, FieldNode):
+            continue
+        inner = 1 + (_complexity(node.selection_set.selections, variables) if node.selection_set else 0)
+        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
+        if first is not None:
+            size = variables.get(first.name.value) if hasattr(first, "name") else int(getattr(first, "value", 0))
+            inner += inner * min(int(size or 100), 100) * 0.01
+        total += inner
+    return total

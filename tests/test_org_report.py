@@ -1,5 +1,6 @@
 """`clew report --org`: every repository's committed alignment.json, read 50 repositories per
-GraphQL request from the local GitHub server (each query validated against GitHub's schema),
+GraphQL request from the local GitHub server (each query validated against GitHub's schema) or
+50 projects of a group from the local GitLab server (against GitLab's),
 rolled up into one organisation report; later runs read only what was pushed since; the
 records go to DuckDB or Parquet for years of history."""
 
@@ -16,6 +17,7 @@ import pytest
 from checker.commands import org_report
 from tests.conftest import ROOT
 from tests.github_server import FakeGitHub
+from tests.gitlab_server import FakeGitLab
 
 START = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -168,3 +170,140 @@ def test_the_command_line(org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatc
     wrong = clew(tmp_path, "report", "--org", "acme", "--export", "mysql:db")
     assert wrong.code == 2
     assert "duckdb:FILE" in wrong.err
+
+
+# --- GitLab groups: the same report, read with GitLab's GraphQL API (group.projects with each
+# project's repository.blobs), every query validated against the excerpt of GitLab's schema.
+
+
+@pytest.fixture
+def group(gl: FakeGitLab) -> FakeGitLab:
+    for i in range(100):
+        statuses = {"retention": "off-track" if i == 7 else "on-track"}
+        gl.add_group_project(f"acme/service-{i:03}", {"alignment.json": report(statuses)}, "2026-11-20T10:00:00Z")
+    for i in range(20):  # a subgroup's projects are the group's too
+        gl.add_group_project(f"acme/platform/lib-{i:02}", {"alignment.json": report({"retention": "on-track"})}, "2026-11-19T10:00:00Z")
+    gl.add_group_project("acme/handbook", {}, "2026-11-01T10:00:00Z")
+    gl.add_group_project("acme/old", {"alignment.json": report({"retention": "off-track"})}, "2026-10-01T10:00:00Z", archived=True)
+    gl.add_group_project("other/secret", {"alignment.json": report({"retention": "off-track"})}, "2026-11-30T10:00:00Z")
+    return gl
+
+
+def _gitlab_env(gl: FakeGitLab) -> dict[str, str]:
+    return {"CLEW_GITLAB_TOKEN": "glpat-test", "CLEW_GITLAB_URL": gl.base_url + "/api/v4", "CLEW_HTTP_TIMEOUT": "2"}
+
+
+def _gitlab_run(gl: FakeGitLab, out: Path, now: dt.datetime, owner: str = "gitlab:acme", **options: Any) -> tuple[dict[str, Any], int]:
+    before = sum(1 for r in gl.requests if r.path == "/api/graphql")
+    printed, summary = org_report.run(org_report.Options(owner, out, **options), _gitlab_env(gl), now)
+    assert printed == ""
+    assert "GitLab API requests" in summary
+    data: dict[str, Any] = json.loads((out / "org-alignment.json").read_text(encoding="utf-8"))
+    return data, sum(1 for r in gl.requests if r.path == "/api/graphql") - before
+
+
+def test_a_gitlab_group_is_read_fifty_projects_per_request_subgroups_included(group: FakeGitLab, tmp_path: Path) -> None:
+    data, requests = _gitlab_run(group, tmp_path, START)
+    assert requests == 3  # 122 projects, 50 per request
+    assert data["forge"] == "gitlab"
+    assert data["owner"] == "acme"
+    assert data["read"] == {"requests": 3, "full": True, "page": 50}
+    rows = {r["repository"]: r for r in data["repositories"]}
+    assert len(rows) == 122
+    assert "other/secret" not in rows  # another group's project
+    assert rows["acme/platform/lib-03"]["headline"]["merged"] == 40
+    assert rows["acme/handbook"]["error"] == "no alignment report committed"
+    assert rows["acme/old"]["archived"] is True  # listed, but its report does not count
+    assert data["headline"]["reporting"] == 120
+    retention = data["objectives"][0]
+    assert retention["status"] == "off-track"
+    assert retention["reasons"] == ["off track in acme/service-007: retention is off-track here", "on track in 119 repositories"]
+    assert (tmp_path / "ORG-ALIGNMENT.md").read_text(encoding="utf-8").startswith("# Alignment across acme\n")
+    query = next(r.body for r in group.requests if r.path == "/api/graphql")
+    assert query["variables"] == {"group": "acme", "paths": ["alignment.json"], "after": None}
+
+
+def test_a_later_gitlab_run_reads_back_only_to_the_previous_one(group: FakeGitLab, tmp_path: Path) -> None:
+    _gitlab_run(group, tmp_path, START)
+    quiet, requests = _gitlab_run(group, tmp_path, START + dt.timedelta(hours=6))
+    assert requests == 1  # the most recently active project is older than the previous run
+    assert quiet["read"] == {"requests": 1, "full": False, "page": 50}
+    assert quiet["headline"]["repositories"] == 122
+    group.add_group_project("acme/service-007", {"alignment.json": report({"retention": "on-track"})}, "2026-12-01T17:00:00Z")
+    for i in range(60, 69):
+        group.add_group_project(f"acme/service-{i:03}", {"alignment.json": report({"retention": "at-risk"})}, "2026-12-01T16:00:00Z")
+    after_pushes, requests = _gitlab_run(group, tmp_path, START + dt.timedelta(hours=12))
+    assert requests == 1  # ten active projects fit in the first page
+    statuses = after_pushes["objectives"][0]["repositories"]
+    assert statuses["acme/service-007"] == "on-track"
+    assert statuses["acme/service-061"] == "at-risk"
+    assert after_pushes["objectives"][0]["status"] == "at-risk"
+    assert after_pushes["headline"]["repositories"] == 122
+    for i in range(60):
+        group.add_group_project(f"acme/service-{i:03}", {"alignment.json": report({"retention": "on-track"})}, "2026-12-02T08:00:00Z")
+    many, requests = _gitlab_run(group, tmp_path, START + dt.timedelta(days=1))
+    assert requests == 2  # sixty active projects: a second page, then a project older than the previous run
+    assert many["objectives"][0]["repositories"]["acme/service-059"] == "on-track"
+
+
+def test_a_push_gitlab_has_not_dated_yet_is_still_read(group: FakeGitLab, tmp_path: Path) -> None:
+    """GitLab moves a project's last activity at most once an hour: a push just after an earlier
+    one keeps the earlier time, which may be before the previous run."""
+    _gitlab_run(group, tmp_path, START)
+    group.add_group_project("acme/service-042", {"alignment.json": report({"retention": "at-risk"})}, "2026-12-01T08:20:00Z")
+    data, _ = _gitlab_run(group, tmp_path, START + dt.timedelta(hours=3))  # its activity predates the previous run (09:00)
+    assert data["objectives"][0]["repositories"]["acme/service-042"] == "at-risk"
+
+
+def test_a_query_gitlab_finds_too_complex_is_asked_again_with_smaller_pages(group: FakeGitLab, tmp_path: Path) -> None:
+    group.max_complexity = 21  # 50 projects per query cost 22 in this query's shape; 25 cost 19
+    data, requests = _gitlab_run(group, tmp_path, START)
+    assert requests == 1 + 5  # one refusal, then 122 projects 25 per request
+    assert data["read"]["page"] == 25
+    assert data["headline"]["repositories"] == 122
+    group.requests.clear()
+    _, requests = _gitlab_run(group, tmp_path, START + dt.timedelta(days=8))  # a full read again: the page that worked
+    assert requests == 5
+
+
+def test_gitlab_errors_are_clear_and_exit_2(group: FakeGitLab, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in _gitlab_env(group).items():
+        monkeypatch.setenv(name, value)
+    ok = clew(tmp_path, "report", "--org", "gitlab:acme/platform", "--format", "json")
+    assert ok.code == 0, ok.err
+    assert json.loads(ok.out)["headline"]["repositories"] == 20
+    assert "1 GitLab API requests" in ok.err
+    missing = clew(tmp_path, "report", "--org", "gitlab:nobody")
+    assert missing.code == 2
+    assert "no group 'nobody' is visible to the token" in missing.err
+    bad = clew(tmp_path, "report", "--org", "gitlab:acme//x")
+    assert bad.code == 2
+    assert "gitlab:acme/platform" in bad.err
+    monkeypatch.setenv("GITLAB_CI", "true")  # in a GitLab job, a bare name is a group
+    bare = clew(tmp_path, "report", "--org", "acme", "--format", "json")
+    assert bare.code == 0, bare.err
+    assert json.loads(bare.out)["forge"] == "gitlab"
+    monkeypatch.setenv("CLEW_GITLAB_TOKEN", group.REVOKED)
+    refused = clew(tmp_path, "report", "--org", "gitlab:acme")
+    assert refused.code == 2
+    assert "GitLab rejected the token" in refused.err
+    monkeypatch.delenv("CLEW_GITLAB_TOKEN")
+    monkeypatch.delenv("GITLAB_TOKEN", raising=False)
+    unset = clew(tmp_path, "report", "--org", "gitlab:acme")
+    assert unset.code == 2
+    assert "read_api" in unset.err
+    assert "Traceback" not in unset.err + refused.err + bad.err + missing.err
+
+
+def test_gitlab_outages_are_retried_then_reported(group: FakeGitLab, tmp_path: Path) -> None:
+    from checker.errors import ApiError
+    from tests.github_server import Fault
+
+    group.faults.append(Fault("POST", "/api/graphql", "502"))
+    data, requests = _gitlab_run(group, tmp_path, START)
+    assert requests == 3 + 1  # the 502 was asked again
+    assert data["headline"]["repositories"] == 122
+    group.faults.append(Fault("POST", "/api/graphql", "500", times=10))
+    with pytest.raises(ApiError, match=r"GitLab API POST graphql failed with HTTP 500"):
+        org_report.run(org_report.Options("gitlab:acme", tmp_path), _gitlab_env(group), START + dt.timedelta(days=1))
+    assert json.loads((tmp_path / "org-alignment.json").read_text(encoding="utf-8")) == data  # the last report is kept

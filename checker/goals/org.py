@@ -136,9 +136,9 @@ def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
         if not token:
             raise ClewError("reading it needs a token: set CLEW_GITLAB_TOKEN (or CLEW_ORG_TOKEN) to one that can read that project")
         from checker.sources.gitlab import Client as GitLab
+        from checker.sources.gitlab import api_url
 
-        url = env.get("CI_API_V4_URL") or env.get("CLEW_GITLAB_URL") or "https://gitlab.com/api/v4"
-        text, _ = GitLab(url, token).read_file(ref.project, ref.path, ref.ref)
+        text, _ = GitLab(api_url(env), token).read_file(ref.project, ref.path, ref.ref)
     if text is None:
         raise ClewError(f"{ref.path} is not in {ref.project} at {ref.ref} (or the token cannot read it)")
     return text.encode("utf-8")

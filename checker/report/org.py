@@ -21,7 +21,7 @@ def entry(name: str, pushed_at: str | None, oid: str | None, text: str | None, a
     """One repository's row, from its committed alignment.json (or why there is none)."""
     row: dict[str, Any] = {"repository": name, "pushed_at": pushed_at, "oid": oid, "archived": archived, "error": None}
     if text is None:
-        return {**row, "error": "no alignment report committed"}
+        return {**row, "error": "no alignment report committed" if oid is None else "alignment report is not text"}
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -87,7 +87,15 @@ def roll_up(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build(  # noqa: PLR0913 -- the document's parts, the run's keyword-only
-    owner: str, path: str, rows: list[dict[str, Any]], *, generated_at: str, watermark: str, requests: int, full: bool
+    owner: str,
+    path: str,
+    rows: list[dict[str, Any]],
+    *,
+    generated_at: str,
+    watermark: str,
+    requests: int,
+    full: bool,
+    forge: str = "github",
 ) -> dict[str, Any]:
     """org-alignment.json: the headline summed over the reporting repositories, the objectives
     rolled up, every repository's row."""
@@ -99,6 +107,7 @@ def build(  # noqa: PLR0913 -- the document's parts, the run's keyword-only
         "format": FORMAT,
         "tool": {"name": "clew", "version": __version__},
         "generated_at": generated_at,
+        "forge": forge,
         "owner": owner,
         "path": path,
         "watermark": watermark,

@@ -2,16 +2,22 @@
 --org`). GitHub's GraphQL API gives 50 repositories per request with their alignment.json in the
 same answer: 5,000 repositories cost 100 requests. A later run asks only for the repositories
 pushed since the previous one, with one search (`org:acme pushed:>=...`), which also carries
-their reports: with nothing pushed, one request."""
+their reports: with nothing pushed, one request.
+
+GitLab's GraphQL API does the same for a group: its projects, subgroups included, 50 per request
+with `repository.blobs(paths:)`, most recently active first. A later run stops at the first page
+that reaches a project not active since the previous one: with nothing pushed, one request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.errors import ApiError, ClewError
 
 if TYPE_CHECKING:
+    from checker.sources import gitlab
     from checker.sources.github import Client
 
 PAGE = 50
@@ -29,9 +35,14 @@ class Repo(NamedTuple):
     text: str | None
 
 
-def _fields(path: str) -> str:
+def _checked(path: str) -> str:
     if not _PATH.match(path) or ".." in path:
         raise ClewError(f"--report-path {path!r} is not a path inside a repository")
+    return path
+
+
+def _fields(path: str) -> str:
+    _checked(path)
     return f'nameWithOwner isArchived pushedAt alignment: object(expression: "HEAD:{path}") {{ ... on Blob {{ oid text }} }}'
 
 
@@ -98,3 +109,76 @@ def read_pushed_since(client: Client, owner: str, path: str, since: str) -> list
         if not info.get("hasNextPage") or not info.get("endCursor"):
             return repos
         after = info["endCursor"]
+
+
+# --- GitLab groups
+MIN_PAGE = 5
+
+
+def group_query(page: int) -> str:
+    return (
+        "query($group: ID!, $paths: [String!]!, $after: String) { group(fullPath: $group) { "
+        f"projects(includeSubgroups: true, sort: ACTIVITY_DESC, first: {page}, after: $after) "
+        "{ pageInfo { hasNextPage endCursor } nodes { fullPath archived lastActivityAt "
+        "repository { blobs(paths: $paths) { nodes { path oid rawTextBlob } } } } } } }"
+    )
+
+
+def _when(stamp: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _project(node: Any, path: str) -> Repo | None:
+    if not isinstance(node, dict) or not node.get("fullPath"):
+        return None
+    repository: dict[str, Any] = node["repository"] if isinstance(node.get("repository"), dict) else {}
+    found = repository.get("blobs")
+    blobs = (found.get("nodes") if isinstance(found, dict) else None) or []
+    blob = next((b for b in blobs if isinstance(b, dict) and b.get("path") == path), {})
+    text = blob.get("rawTextBlob") if isinstance(blob.get("rawTextBlob"), str) else None
+    return Repo(str(node["fullPath"]), bool(node.get("archived")), node.get("lastActivityAt"), blob.get("oid"), text)
+
+
+class GroupRead(NamedTuple):
+    repos: list[Repo]
+    page: int  # the page size GitLab accepted
+    complete: bool  # every project was read (no `since`, or it reached the oldest)
+
+
+def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime | None = None, page: int = PAGE) -> GroupRead:
+    """The group's projects, subgroups included, most recently active first, with their reports.
+    With `since`, stops after the first page that reaches a project not active since then. A
+    query GitLab finds too complex is asked again with half the projects per page."""
+    repos: list[Repo] = []
+    after: str | None = None
+    variables: dict[str, Any] = {"group": group, "paths": [_checked(path)]}
+    while True:
+        try:
+            data = client.graphql(group_query(page), {**variables, "after": after})
+        except ApiError as exc:
+            if "complexity" in str(exc) and page > MIN_PAGE:
+                page = max(MIN_PAGE, page // 2)
+                continue
+            raise
+        found = data.get("group")
+        if not isinstance(found, dict):
+            raise ClewError(
+                f"no group {group!r} is visible to the token; check its full path, and that CLEW_GITLAB_TOKEN can read its "
+                "projects (a group access token with the Reporter role and the read_api scope, docs/org.md)"
+            )
+        projects = found.get("projects") or {}
+        nodes = [r for r in (_project(n, path) for n in projects.get("nodes") or []) if r is not None]
+        repos += nodes
+        info = projects.get("pageInfo") or {}
+        if since is not None and nodes:
+            oldest = _when(nodes[-1].pushed_at)
+            if oldest is not None and oldest < since:
+                return GroupRead(repos, page, False)
+        if not info.get("hasNextPage"):
+            return GroupRead(repos, page, True)
+        after = info.get("endCursor")
+        if not after:
+            raise ApiError("GitLab said there were more projects but gave no cursor")

@@ -7,7 +7,7 @@ retried within bounds, honouring Retry-After; every call is counted."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from checker.errors import ApiError, AuthError
@@ -47,13 +47,23 @@ def issue_item(data: dict[str, Any], project_path: str) -> WorkItem:
     )
 
 
+def api_url(env: Mapping[str, str]) -> str:
+    """The GitLab REST API to talk to: the CI job's own instance, else CLEW_GITLAB_URL, else gitlab.com."""
+    if env.get("CI_API_V4_URL"):
+        return env["CI_API_V4_URL"]
+    if env.get("CI_SERVER_URL"):
+        return env["CI_SERVER_URL"].rstrip("/") + "/api/v4"
+    return env.get("CLEW_GITLAB_URL") or "https://gitlab.com/api/v4"
+
+
 class Client:
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, graphql_url: str | None = None) -> None:
         import gitlab
 
-        base = url.removesuffix("/api/v4")
+        base = url.removesuffix("/").removesuffix("/api/v4")
         timeout = float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
         self.gl = gitlab.Gitlab(base, private_token=token, timeout=timeout, retry_transient_errors=True, per_page=100)
+        self.graphql_url = graphql_url or f"{base}/api/graphql"
         self.reads = self.writes = 0
 
     def _call(self, write: bool, what: str, action: Callable[[], Any]) -> Any:
@@ -77,6 +87,19 @@ class Client:
             ) from None
         except (requests.RequestException, ValueError) as exc:
             raise ApiError(f"GitLab API {what} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """One GraphQL query (a read, counted); GitLab's errors come back as ApiError with its words."""
+        body = {"query": query, "variables": variables}
+        answer = self._call(False, "POST graphql", lambda: self.gl.http_post(self.graphql_url, post_data=body, max_retries=MAX_RETRIES))
+        if not isinstance(answer, dict):
+            raise ApiError("GitLab's GraphQL endpoint did not answer with JSON (is the URL right? set CI_API_GRAPHQL_URL)")
+        errors = answer.get("errors")
+        if errors:
+            words = "; ".join(str(e.get("message") if isinstance(e, dict) else e) for e in errors[:3])
+            raise ApiError(f"GitLab GraphQL query failed: {words[:300]}")
+        data = answer.get("data")
+        return data if isinstance(data, dict) else {}
 
     def _mr(self, project: str, iid: int) -> Any:
         return self.gl.projects.get(project, lazy=True).mergerequests.get(iid, lazy=True)
