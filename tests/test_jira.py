@@ -276,3 +276,54 @@ def test_a_change_cannot_send_the_token_to_a_jira_url_of_its_own(
         assert any("not trusted with the token" in note for note in json.loads(run.out)["notes"])
     finally:
         elsewhere.stop()
+
+
+# --- the report follows Jira keys too: every key the window's work names, 50 per search
+
+
+def test_the_local_report_traces_through_jira_fifty_keys_per_search(cloud: FakeJira, clew: Any, tmp_path: Path) -> None:
+    for n in range(100, 160):
+        cloud.add(f"PAY-{n}", f"Card detail {n}", parent="PAY-1", issuetype="Story")
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals()})
+    for n in range(100, 160):
+        repo.commit(f"PAY-{n} Card detail", {"src/pay.py": f"pay = {n}\n"})
+    repo.commit("Tidy the README", {"README.md": "tidy\n"})
+    run = clew(repo.path, "report", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    items = {i["title"]: i for i in data["items"]}
+    assert items["PAY-142 Card detail"]["status"] == "aligned"
+    assert items["PAY-142 Card detail"]["objective"] == "revenue"
+    assert "PAY-1" in items["PAY-142 Card detail"]["thread"]
+    assert items["Tidy the README"]["status"] == "unaligned"
+    revenue = next(o for o in data["objectives"] if o["id"] == "revenue")
+    assert revenue["merged"] == 60
+    assert [len(body["jql"].split(",")) for _, body in cloud.requests] == [50, 10, 1]  # 60 keys, then their one epic
+    assert "Jira: 61 issues and epics read in 3 searches" in data["notes"]
+
+
+def test_the_github_report_follows_jira_keys_and_says_when_it_cannot(cloud: FakeJira, gh: FakeGitHub, tmp_path: Path) -> None:
+    from tests.conftest import clew_process
+
+    (tmp_path / "goals.yml").write_text(goals())
+    gh.add_pull(Pull(1, "PAY-12 Add the card form", merged_at="2026-11-20T10:00:00Z", updated_at="2026-11-20T10:00:00Z"))
+    gh.add_pull(Pull(2, "Rename a helper", body="wip", merged_at="2026-11-20T11:00:00Z", updated_at="2026-11-20T11:00:00Z"))
+    env = {
+        "GITHUB_TOKEN": "t",
+        "GITHUB_REPOSITORY": gh.repository,
+        "GITHUB_API_URL": gh.base_url,
+        "CLEW_TODAY": "2026-11-21",
+        "CLEW_HTTP_TIMEOUT": "5",
+    }
+    run = clew_process(tmp_path, "report", "--format", "json", env=env)
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    card = next(i for i in data["items"] if i["title"] == "PAY-12 Add the card form")
+    assert (card["status"], card["objective"]) == ("aligned", "revenue")
+    assert len(cloud.requests) == 2
+    cloud.stop()  # Jira is down: the report still comes, and says what it could not follow
+    down = clew_process(tmp_path, "report", "--format", "json", env={**env, "CLEW_RETRY_BACKOFF": "0.01", "CLEW_HTTP_TIMEOUT": "1"})
+    assert down.code == 0, down.err
+    notes = json.loads(down.out)["notes"]
+    assert any("Jira could not be reached" in n and "PAY-12" in n for n in notes), notes

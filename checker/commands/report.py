@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -143,6 +143,9 @@ def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, 
             traces[at] = tracer.trace(item) if at in claimed else traces[at]._replace(item=item)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     notes = ["local history: no open issues or pull requests were read"]
+    if pyramid.jira:
+        traces, jira_notes = _with_jira(pyramid, tracer, traces)
+        notes += jira_notes
     shallow = (cut := git.shallow_since(common, root)) is not None and cut > start.isoformat()
     if shallow and cut is not None:
         notes.insert(0, shallow_note(cut, start, os.environ))
@@ -220,6 +223,36 @@ def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: 
     return Written(report, files, changed, labels)
 
 
+def jira_issues(pyramid: Pyramid, items: Sequence[WorkItem]) -> tuple[dict[str, WorkItem], list[str]]:
+    """The Jira issues, and their epics, that the report's work names (checker.sources.jira):
+    every key, 50 per search. Nothing is asked without a `jira:` section in the goals file."""
+    if not pyramid.jira:
+        return {}, []
+    from checker.sources.jira import follow
+    from checker.trace import syntax_of
+
+    found = follow(pyramid.jira, syntax_of(pyramid), items, os.environ, every=True)
+    notes = [f"Jira: {note}" if not note.startswith("Jira") else note for note in found.notes]
+    if found.requests and not found.failed:
+        notes.append(f"Jira: {len(found.linked)} issues and epics read in {found.requests} searches")
+    return found.linked, notes
+
+
+def _with_jira(pyramid: Pyramid, tracer: Tracer, traces: list[Trace]) -> tuple[list[Trace], list[str]]:
+    """The local report's traces, with the units that name Jira keys traced again through them."""
+    from checker.sources.jira import keys_named
+    from checker.trace import syntax_of
+
+    syntax = syntax_of(pyramid)
+    naming = [at for at, trace in enumerate(traces) if trace.status != "exempt" and keys_named([trace.item], syntax, 1)]
+    linked, notes = jira_issues(pyramid, [traces[at].item for at in naming])
+    if linked:
+        traces = list(traces)
+        for at in naming:
+            traces[at] = tracer.trace(traces[at].item, linked)
+    return traces, notes
+
+
 def _forge_report(  # noqa: PLR0913 -- what the forges gathered, named at the call
     pyramid: Pyramid,
     source: str,
@@ -231,10 +264,12 @@ def _forge_report(  # noqa: PLR0913 -- what the forges gathered, named at the ca
     measured: Mapping[str, Measured],
     committed: str | None,
 ) -> m.Report:
-    """`committed`: the alignment.json on the branch, whose key-result readings this run extends."""
+    """`committed`: the alignment.json on the branch, whose key-result readings this run extends.
+    The Jira issues the gathered work names join the issues it links."""
     from checker.report import model
     from checker.report.build import build, readings_of
 
+    jira, notes = jira_issues(pyramid, [*gathered.merged, *gathered.open_issues, *gathered.open_prs])
     return build(
         pyramid,
         gathered.merged,
@@ -243,7 +278,8 @@ def _forge_report(  # noqa: PLR0913 -- what the forges gathered, named at the ca
         source=source,
         open_issues=gathered.open_issues,
         open_prs=gathered.open_prs,
-        linked=gathered.linked,
+        linked={**gathered.linked, **jira},
+        notes=notes,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         previous=model.all_rows(previous) if previous else (),
         goals_digest=gathered.goals_digest,

@@ -142,8 +142,8 @@ class JiraRefused(ApiError):
         self.messages = messages
 
 
-def keys_named(items: Iterable[WorkItem], syntax: references.Syntax) -> list[str]:
-    """The Jira keys the items name, in order, at most MAX_KEYS."""
+def keys_named(items: Iterable[WorkItem], syntax: references.Syntax, limit: int | None = MAX_KEYS) -> list[str]:
+    """The Jira keys the items name, in order, at most `limit`."""
     found: dict[str, None] = {}
     for item in items:
         for text in item.texts:
@@ -153,7 +153,7 @@ def keys_named(items: Iterable[WorkItem], syntax: references.Syntax) -> list[str
         if item.branch and item.kind != "issue":
             for key in references.jira_branch_keys(item.branch, syntax):
                 found.setdefault(key)
-    return list(found)[:MAX_KEYS]
+    return list(found)[:limit]
 
 
 def issue_item(entry: Mapping[str, Any], settings: Settings) -> WorkItem:
@@ -199,12 +199,19 @@ class Followed(NamedTuple):
     requests: int
 
 
-def follow(
-    jira: Mapping[str, Any], syntax: references.Syntax, items: Sequence[WorkItem], env: Mapping[str, str], *, untrusted_url: bool = False
+def follow(  # noqa: PLR0913 -- the goals' settings, the items, and two switches named at the call
+    jira: Mapping[str, Any],
+    syntax: references.Syntax,
+    items: Sequence[WorkItem],
+    env: Mapping[str, str],
+    *,
+    untrusted_url: bool = False,
+    every: bool = False,
 ) -> Followed:
     """The Jira issues the items name and their parents, by key. `untrusted_url`: the goals file's
-    URL was left out because the change itself brings it."""
-    keys = keys_named(items, syntax)
+    URL was left out because the change itself brings it. A check follows at most MAX_KEYS keys
+    (two requests); `every` (the report) follows them all, MAX_KEYS per search."""
+    keys = keys_named(items, syntax, None if every else MAX_KEYS)
     if not keys:
         return Followed({}, [], False, 0)
     found = settings(jira, env, untrusted_url=untrusted_url)
@@ -213,19 +220,31 @@ def follow(
     client = Client(found)
     notes: list[str] = []
     try:
-        issues, missing = _search_known(client, keys)
+        issues, missing = _search_all(client, keys)
         linked = {item.key: item for item in (issue_item(i, found) for i in issues) if item.key}
         missing += [k for k in keys if k not in linked and k not in missing]  # Data Center leaves them out (validateQuery: warn)
         parents = [p for p in dict.fromkeys(i.parent for i in linked.values() if i.parent) if p and p not in linked]
         if parents:
-            more, lost = _search_known(client, parents[:MAX_KEYS])
+            more, lost = _search_all(client, parents if every else parents[:MAX_KEYS])
             linked.update({item.key: item for item in (issue_item(i, found) for i in more) if item.key})
             missing += lost
     except ApiError as exc:
-        return Followed({}, [f"{exc}. The Jira keys ({', '.join(keys[:5])}) were not followed; clew passes open"], True, client.requests)
+        then = "work that names them traces through its other links only" if every else "clew passes open"
+        return Followed({}, [f"{exc}. The Jira keys ({', '.join(keys[:5])}) were not followed; {then}"], True, client.requests)
     if missing := list(dict.fromkeys(missing)):
         notes.append(f"not found in Jira or not visible to the token: {', '.join(missing)}")
     return Followed(linked, notes, False, client.requests)
+
+
+def _search_all(client: Client, keys: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The issues with these keys, MAX_KEYS per search, and the keys Jira does not know."""
+    issues: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for at in range(0, len(keys), MAX_KEYS):
+        found, lost = _search_known(client, keys[at : at + MAX_KEYS])
+        issues += found
+        missing += lost
+    return issues, missing
 
 
 def _search_known(client: Client, keys: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
