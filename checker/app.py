@@ -102,7 +102,7 @@ def run(context: Context, options: Options) -> Outcome:
         linked=work.linked,
         goals_changed=changed,
         goals_file=goals.display,
-        notes=[*([goals.org.note] if goals.org is not None and goals.org.note else []), *work.notes],
+        notes=[*(goals.org.notes if goals.org is not None else []), *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
         located=current,
     )
@@ -127,7 +127,7 @@ def configured(root: Path, goals: str | None) -> tuple[Config, str]:
     file = goals_file(root, goals, None)
     text = file.read()
     config = load_bytes(text, file.display, file.path, None, file.org)
-    return config, digest(text + (b"\0" + file.org.text if file.org is not None else b""))
+    return config, digest(text + (b"\0" + file.org.key if file.org is not None else b""))
 
 
 def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, trust_file_url: bool) -> Work:

@@ -59,16 +59,29 @@ def load_bytes(text: bytes, display: str, path: Path, extends: str | None = None
         return from_document(load.document_from_bytes(text, path, display), extends)
     from checker.goals.compose import compose
 
-    org_doc = load.document_from_bytes(org.text, path, org.ref.text)
-    _, diagnostics = load.validate_document(org_doc)
-    if diagnostics:
-        raise GoalsError(diagnostics)
+    org_doc = _organisation(org, path)
     if not text:
         return from_document(org_doc, extends)
     composed, problems = compose(org_doc, load.document_from_bytes(text, path, display))
     if problems:
         raise GoalsError(problems)
     return from_document(composed, extends)
+
+
+def _organisation(org: Org, path: Path) -> Document:
+    """The organisation's goals, laid over the goals they extend in turn, each level validated
+    first so that its errors name its own file."""
+    from checker.goals.compose import compose
+
+    doc = load.document_from_bytes(org.text, path, org.ref.text)
+    if org.parent is not None:
+        doc, problems = compose(_organisation(org.parent, path), doc)
+        if problems:
+            raise GoalsError(problems)
+    _, diagnostics = load.validate_document(doc)
+    if diagnostics:
+        raise GoalsError(diagnostics)
+    return doc
 
 
 def _rule(match: Match | Exempt) -> MatchRule:

@@ -232,3 +232,68 @@ def test_the_report_is_built_against_the_composed_goals(org: FakeGitHub, clew: A
     data = json.loads(run.out)
     assert [o["id"] for o in data["objectives"]] == ["retention", "growth", "docs"]
     assert data["mission"] == "Make payroll effortless for every European SME"
+
+
+# --- goals that extend goals: a repository → its team's goals → the company's
+
+
+TEAM = """\
+extends: github:acme/.github/goals.yml@main
+objectives:
+  - id: retention
+    initiatives:
+      - id: mobile-ux
+        title: Mobile UX redesign
+        match: {branches: ["mobile/*"]}
+  - id: app-rating
+    title: Reach 4.6 stars on the app stores
+    owner: "@ann"
+    due: 2027-01-31
+"""
+
+
+def test_a_teams_goals_can_extend_the_companys(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    org.blobs["main:teams/mobile.yml"] = TEAM
+    repo = _repo(tmp_path / "repo", "extends: github:acme/.github/teams/mobile.yml@main\n", "mobile/login", "Login screen")
+    run = clew(repo.path, "check", "--range", "main..mobile/login", "--format", "json")
+    assert run.code == 0, run.err
+    (item,) = json.loads(run.out)["items"]
+    assert item["status"] == "aligned"
+    assert [h["step"] for h in item["hops"]][-2:] == ["initiative mobile-ux", "objective retention"]
+    assert _reads(org) == 2  # one request per level
+    valid = clew(repo.path, "validate")
+    assert valid.code == 0, valid.err
+    assert "3 objectives" in valid.out  # the company's two and the team's own
+    assert _reads(org) == 2  # both copies serve the next runs
+
+
+def test_a_lock_holds_through_every_level_and_errors_name_their_file(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    org.blobs["main:teams/mobile.yml"] = TEAM
+    mine = "extends: github:acme/.github/teams/mobile.yml@main\nobjectives:\n  - id: retention\n    title: Our own retention\n"
+    repo = _repo(tmp_path / "repo", mine, "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert "goals.yml:4:" in run.err
+    assert "locked by the organisation's goals (github:acme/.github/goals.yml@main:4)" in run.err  # the company's file, not the team's
+    org.blobs["main:teams/mobile.yml"] = TEAM.replace(
+        "  - id: retention\n    initiatives:", "  - id: retention\n    owner: '@team'\n    initiatives:"
+    )
+    for copy in (repo.path / ".git" / "clew" / "org").glob("*.yml"):  # fresh for an hour: drop them to read the change
+        copy.unlink()
+    team = clew(repo.path, "validate")
+    assert team.code == 2
+    assert "github:acme/.github/teams/mobile.yml@main:4:" in team.err  # the team's file redefines it
+    assert "Traceback" not in run.err + team.err
+
+
+def test_goals_that_extend_each_other_are_refused(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    org.blobs["main:goals.yml"] = "extends: github:acme/.github/teams/mobile.yml@main\n" + ORG
+    org.blobs["main:teams/mobile.yml"] = TEAM
+    repo = _repo(tmp_path / "repo", "extends: github:acme/.github/teams/mobile.yml@main\n", "work", "Work")
+    run = clew(repo.path, "validate")
+    assert run.code == 2
+    assert (
+        "extend each other: github:acme/.github/teams/mobile.yml@main → github:acme/.github/goals.yml@main → "
+        "github:acme/.github/teams/mobile.yml@main" in run.err
+    )
+    assert "Traceback" not in run.err

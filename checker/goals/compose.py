@@ -1,7 +1,7 @@
 """A repository's goals file laid over its organisation's (checker.goals.org): the parsed
 documents, with their positions, merged before validation. The organisation's file is validated
-on its own first, so its errors name it; what the merge adds can only be wrong in the
-repository's file, whose positions it keeps."""
+on its own first (laid over the goals it extends in turn, if any), so its errors name it; what
+the merge adds can only be wrong in the repository's file, whose positions it keeps."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ INHERITED = ("version", "mission", "policy", "report", "jira")  # taken from the
 
 def _copy(node: PosDict) -> PosDict:
     out = PosDict(node)
-    out.pos, out.key_pos, out.value_pos = node.pos, dict(node.key_pos), dict(node.value_pos)
+    out.pos, out.key_pos, out.value_pos, out.source = node.pos, dict(node.key_pos), dict(node.value_pos), node.source
     return out
 
 
@@ -44,6 +44,8 @@ def compose(org: Document, repo: Document) -> tuple[Document, list[Diagnostic]]:
     merged: list[tuple[Any, tuple[int, int]]] = []
     for org_index, (objective, where) in enumerate(_entries(org.data, "objectives")):
         ident = str(objective.get("id")) if isinstance(objective, PosDict) else ""
+        if isinstance(objective, PosDict) and objective.source is None:
+            objective.source = org.display  # goals that extend others: the file each objective comes from
         mine = own.pop(ident, None)
         if mine is None:
             merged.append((objective, where))
@@ -56,11 +58,11 @@ def compose(org: Document, repo: Document) -> tuple[Document, list[Diagnostic]]:
             combined.key_pos.setdefault("initiatives", entry.key_pos.get("initiatives", at))
             merged.append((combined, where))
         elif objective.get("locked") is True:
-            line = org.at(("objectives", org_index, "id"))[0]
+            line, origin = org.at(("objectives", org_index, "id"))[0], objective.source or org.display
             problems.append(
                 repo.diagnostic(
                     ("objectives", index, extra[0]),
-                    f"objective {ident} is locked by the organisation's goals ({org.display}:{line}); "
+                    f"objective {ident} is locked by the organisation's goals ({origin}:{line}); "
                     "a repository adds initiatives to it, and cannot redefine or drop it",
                     "keep only `id` and `initiatives` in this entry",
                     key=True,

@@ -19,7 +19,7 @@ def pyramid_for(  # noqa: PLR0913 -- the file's bytes and how to read them, name
 ) -> Pyramid:
     """`policy`, when given, replaces the goals file's `extends` (the action's `policy` input);
     `org`: the organisation's goals the file builds on (checker.goals.org)."""
-    keyed = text if org is None else text + b"\0org\0" + org.ref.text.encode() + b"\0" + org.text
+    keyed = text if org is None else text + b"\0org\0" + org.key
     cached = cache_path(cache_dir, keyed, display, policy) if cache_dir is not None else None
     if cached is not None and (hit := read_cache(cached)) is not None:
         return hit

@@ -11,7 +11,8 @@ The repository's file is laid over the organisation's: the mission, policy, repo
 settings it leaves out are the organisation's; an objective it names by id only, with
 `initiatives:`, gets those initiatives added; one it defines again replaces the organisation's,
 unless that one is `locked: true`; its own objectives and budgets are added. Errors name the file
-and line they come from.
+and line they come from. An organisation's file may extend another in turn (a team's goals over
+the company's), up to MAX_DEPTH levels, never in a circle.
 
 The text is kept in the git directory (`.git/clew/org/`), by reference. A reference pinned to a
 commit is read once; another is read again when the copy is older than an hour on a developer's
@@ -49,12 +50,27 @@ class OrgRef(NamedTuple):
         return re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", self.ref) is not None
 
 
+MAX_DEPTH = 3  # a repository, a team, a division, the company
+
+
 class Org(NamedTuple):
-    """The organisation's goals file: where it is, its text, and what to say about the copy used."""
+    """The organisation's goals file: where it is, its text, what to say about the copy used, and
+    the goals it builds on in turn (a team's file that extends the company's)."""
 
     ref: OrgRef
     text: bytes
     note: str | None = None
+    parent: Org | None = None
+
+    @property
+    def key(self) -> bytes:
+        """Everything the composed goals are built from: each level's reference and text."""
+        own = self.ref.text.encode() + b"\0" + self.text
+        return own if self.parent is None else own + b"\0extends\0" + self.parent.key
+
+    @property
+    def notes(self) -> list[str]:
+        return [*([self.note] if self.note else []), *(self.parent.notes if self.parent is not None else [])]
 
 
 def parse_ref(text: str, where: str = "extends") -> OrgRef:
@@ -96,9 +112,27 @@ def _age(seconds: float) -> str:
 
 
 def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where: str = "extends") -> Org:
-    """The organisation's goals for a reference: from the copy in the git directory while it is
-    fresh, else from the forge (one request), else from the copy with a note on its age."""
-    ref = parse_ref(text, where)
+    """The organisation's goals for a reference, and the goals that file extends in turn (at most
+    MAX_DEPTH levels, never in a circle): one request per level, or none from fresh copies."""
+    levels = [_one(parse_ref(text, where), cache_dir, env)]
+    while (above := declared(levels[-1].text)) is not None:
+        chain = [o.ref.text for o in levels]
+        if above.strip() in chain:
+            raise ClewError(f"the organisation's goals extend each other: {' → '.join([*chain, above.strip()])}")
+        if len(levels) >= MAX_DEPTH:
+            raise ClewError(
+                f"the organisation's goals extend more than {MAX_DEPTH} levels ({' → '.join([*chain, above.strip()])}); "
+                "clew follows a repository's goals up to three levels of organisation goals"
+            )
+        levels.append(_one(parse_ref(above, f"extends in {levels[-1].ref.text}"), cache_dir, env))
+    for at in range(len(levels) - 2, -1, -1):
+        levels[at] = levels[at]._replace(parent=levels[at + 1])
+    return levels[0]
+
+
+def _one(ref: OrgRef, cache_dir: Path | None, env: Mapping[str, str]) -> Org:
+    """One organisation goals file: from the copy in the git directory while it is fresh, else
+    from the forge (one request), else from the copy with a note on its age."""
     from checker.sha import sha256_hex
 
     copy = cache_dir / "org" / f"{sha256_hex(ref.text.encode())[:32]}.yml" if cache_dir is not None else None

@@ -33,6 +33,7 @@ class PosDict(dict[str, Any]):
     pos: Pos = (1, 1)
     key_pos: dict[str, Pos]
     value_pos: dict[str, Pos]
+    source: str | None = None  # the file it came from, once documents are laid over each other
 
 
 class PosList(list[Any]):
