@@ -17,11 +17,11 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
+from graphql import GraphQLError, build_schema, graphql_sync
 from openapi_schema_validator import OAS30Validator
 
 from tests.conftest import CONTRACTS
-from tests.http_fake import FakeServer
+from tests.http_fake import FakeServer, check_graphql
 
 
 @functools.cache
@@ -195,18 +195,11 @@ class FakeGitHub(FakeServer):
 
     # --- GraphQL
     def _graphql(self, body: Any) -> tuple[int, dict[str, str], bytes]:
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-            self.violations.append(f"GraphQL request without a query: {body!r:.200}")
+        checked = check_graphql(schema(), body, self.violations, "GitHub")
+        if checked.bad_body:
             return self._json(400, {"message": "Problems parsing JSON"})
-        try:
-            document = parse(body["query"])
-        except GraphQLError as exc:
-            self.violations.append(f"GraphQL syntax: {exc}")
-            return self._json(200, {"errors": [{"message": str(exc)}]})
-        problems = validate(schema(), document)
-        if problems:
-            self.violations.extend(f"GraphQL invalid against the schema: {p.message}" for p in problems)
-            return self._json(200, {"errors": [{"message": p.message} for p in problems]})
+        if checked.errors:
+            return self._json(200, {"errors": [{"message": m} for m in checked.errors]})
         result = graphql_sync(schema(), body["query"], root_value=self._root(), variable_values=body.get("variables") or {})
         out: dict[str, Any] = {"data": result.data}
         if result.errors:

@@ -26,12 +26,12 @@ import time
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from graphql import GraphQLError, build_schema, graphql_sync, parse, validate
+from graphql import build_schema, graphql_sync
 from graphql.language import FieldNode, OperationDefinitionNode
 
 from tests.conftest import CONTRACTS
 from tests.github_server import Fault, Request
-from tests.http_fake import FakeServer
+from tests.http_fake import FakeServer, check_graphql
 
 
 @functools.cache
@@ -168,19 +168,12 @@ class FakeGitLab(FakeServer):
     # --- GraphQL: a group's projects (clew report --org gitlab:<group>)
     def _graphql(self, body: Any) -> tuple[int, dict[str, str], bytes]:
         json_type = {"Content-Type": "application/json; charset=utf-8"}  # what Rails sends
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str) or set(body) - {"query", "variables", "operationName"}:
-            self.violations.append(f"GraphQL request that is not {{query, variables}}: {body!r:.200}")
+        checked = check_graphql(graphql_schema(), body, self.violations, "GitLab")
+        if checked.bad_body:
             return self._json(400, {"message": "400 Bad Request"})
-        try:
-            document = parse(body["query"])
-        except GraphQLError as exc:
-            self.violations.append(f"GraphQL syntax: {exc.message}")
-            return self._json(200, {"errors": [{"message": exc.message}]}, json_type)
-        problems = validate(graphql_schema(), document)
-        if problems:
-            self.violations.extend(f"GraphQL invalid against GitLab's schema: {p.message}" for p in problems)
-            return self._json(200, {"errors": [{"message": p.message} for p in problems]}, json_type)
-        variables = body.get("variables") or {}
+        if checked.errors:
+            return self._json(200, {"errors": [{"message": m} for m in checked.errors]}, json_type)
+        document, variables = checked.document, body.get("variables") or {}
         complexity = round(
             sum(_complexity(d.selection_set.selections, variables) for d in document.definitions if isinstance(d, OperationDefinitionNode))
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 
 Handle = Callable[[str, str, bytes, dict[str, str]], tuple[int, dict[str, str], bytes]]
 
@@ -70,3 +70,27 @@ class FakeServer:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+class Checked(NamedTuple):
+    """A GraphQL request checked against a forge's schema."""
+
+    bad_body: bool  # not a {query, variables} body: the forge answers 400
+    errors: list[str]  # the errors the forge answers with (each one also a violation)
+    document: Any = None  # the parsed query, when it parsed
+
+
+def check_graphql(schema: Any, body: Any, violations: list[str], forge: str) -> Checked:
+    from graphql import GraphQLError, parse, validate
+
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str) or set(body) - {"query", "variables", "operationName"}:
+        violations.append(f"GraphQL request that is not {{query, variables}}: {body!r:.200}")
+        return Checked(True, [])
+    try:
+        document = parse(body["query"])
+    except GraphQLError as exc:
+        violations.append(f"GraphQL syntax: {exc.message}")
+        return Checked(False, [exc.message])
+    problems = [p.message for p in validate(schema, document)]
+    violations.extend(f"GraphQL invalid against {forge}'s schema: {p}" for p in problems)
+    return Checked(False, problems, document)

@@ -237,19 +237,7 @@ def test_the_report_is_built_against_the_composed_goals(org: FakeGitHub, clew: A
 # --- goals that extend goals: a repository → its team's goals → the company's
 
 
-TEAM = """\
-extends: github:acme/.github/goals.yml@main
-objectives:
-  - id: retention
-    initiatives:
-      - id: mobile-ux
-        title: Mobile UX redesign
-        match: {branches: ["mobile/*"]}
-  - id: app-rating
-    title: Reach 4.6 stars on the app stores
-    owner: "@ann"
-    due: 2027-01-31
-"""
+TEAM = REPO  # the team's goals build on the company's as a repository's would
 
 
 def test_a_teams_goals_can_extend_the_companys(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
@@ -263,7 +251,7 @@ def test_a_teams_goals_can_extend_the_companys(org: FakeGitHub, clew: Any, tmp_p
     assert _reads(org) == 2  # one request per level
     valid = clew(repo.path, "validate")
     assert valid.code == 0, valid.err
-    assert "3 objectives" in valid.out  # the company's two and the team's own
+    assert "3 objectives" in valid.out  # the company's two and the team's own (docs)
     assert _reads(org) == 2  # both copies serve the next runs
 
 

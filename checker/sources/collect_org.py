@@ -71,19 +71,26 @@ def _repo(node: Any) -> Repo | None:
     return Repo(str(node["nameWithOwner"]), bool(node.get("isArchived")), node.get("pushedAt"), blob.get("oid"), text)
 
 
+def _connection(owner: Any, field: str, missing: str) -> dict[str, Any]:
+    """The owner's connection (its repositories, its projects); a null owner is one the token cannot see."""
+    if not isinstance(owner, dict):
+        raise ClewError(missing)
+    found = owner.get(field)
+    return found if isinstance(found, dict) else {}
+
+
 def read_all(client: Client, owner: str, path: str) -> list[Repo]:
     """Every repository of the owner (an organisation or a user), 50 per request."""
     repos: list[Repo] = []
     after: str | None = None
     while True:
         data = client.graphql(list_query(path), {"owner": owner, "after": after})
-        found = data.get("repositoryOwner")
-        if not isinstance(found, dict):
-            raise ClewError(
-                f"no organisation or user {owner!r} is visible to the token; check the name, and that GITHUB_TOKEN can read its "
-                "repositories (a GitHub App token or a fine-grained token with Contents: read, docs/org.md)"
-            )
-        page = found.get("repositories") or {}
+        page = _connection(
+            data.get("repositoryOwner"),
+            "repositories",
+            f"no organisation or user {owner!r} is visible to the token; check the name, and that GITHUB_TOKEN can read its "
+            "repositories (a GitHub App token or a fine-grained token with Contents: read, docs/org.md)",
+        )
         repos += [r for r in map(_repo, page.get("nodes") or []) if r is not None]
         info = page.get("pageInfo") or {}
         if not info.get("hasNextPage"):
@@ -163,13 +170,12 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
                 page = max(MIN_PAGE, page // 2)
                 continue
             raise
-        found = data.get("group")
-        if not isinstance(found, dict):
-            raise ClewError(
-                f"no group {group!r} is visible to the token; check its full path, and that CLEW_GITLAB_TOKEN can read its "
-                "projects (a group access token with the Reporter role and the read_api scope, docs/org.md)"
-            )
-        projects = found.get("projects") or {}
+        projects = _connection(
+            data.get("group"),
+            "projects",
+            f"no group {group!r} is visible to the token; check its full path, and that CLEW_GITLAB_TOKEN can read its "
+            "projects (a group access token with the Reporter role and the read_api scope, docs/org.md)",
+        )
         nodes = [r for r in (_project(n, path) for n in projects.get("nodes") or []) if r is not None]
         repos += nodes
         info = projects.get("pageInfo") or {}
