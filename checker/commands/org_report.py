@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from checker.errors import ClewError
 from checker.report import org as build
+from checker.sources.collect_org import PAGE
 
 JSON_NAME, MARKDOWN_NAME = "org-alignment.json", "ORG-ALIGNMENT.md"
 FULL_EVERY = dt.timedelta(days=7)
@@ -102,7 +103,8 @@ def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.date
     return Read(changed, False, client.reads, "GitHub API requests")
 
 
-def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None, page: int) -> tuple[Read, int]:
+def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None, previous: Any) -> tuple[Read, int]:
+    """The group's projects, starting at the page size the previous run found GitLab accepts."""
     from checker.sources import collect_org
     from checker.sources.gitlab import Client, api_url
 
@@ -116,6 +118,9 @@ def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.date
     graphql = env.get("CI_API_GRAPHQL_URL") if env.get("CI_API_V4_URL") else None
     client = Client(api_url(env), token, graphql)
     start = None if since is None else since - ACTIVITY_SLACK
+    before = previous.get("read") if isinstance(previous, dict) else None
+    page = before.get("page") if isinstance(before, dict) else None
+    page = page if isinstance(page, int) and 0 < page <= PAGE else PAGE
     found = collect_org.read_group(client, owner, options.report_path, start, page)
     return Read(found.repos, found.complete, client.reads, "GitLab API requests"), found.page
 
@@ -134,8 +139,7 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
     if forge == "github":
         read = _github(owner, options, env, since)
     else:
-        remembered = (previous or {}).get("read", {}).get("page") if previous else None
-        read, page = _gitlab(owner, options, env, since, remembered if isinstance(remembered, int) and remembered > 0 else 50)
+        read, page = _gitlab(owner, options, env, since, previous)
     rows = [build.entry(r.name, r.pushed_at, r.oid, r.text, r.archived) for r in read.repos]
     rows = build.merge([] if read.full or previous is None else previous["repositories"], rows)
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -152,8 +156,8 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
         notes.append(f"clew: read the {len(read.repos)} repositories pushed since the previous run")
     else:
         notes.append(f"clew: read the {len(read.repos)} most recently active projects, back to the previous run")
-    if page and page < 50:
-        notes.append(f"clew: GitLab found 50 projects per query too complex; read {page} per query")
+    if 0 < page < PAGE:
+        notes.append(f"clew: GitLab found {PAGE} projects per query too complex; read {page} per query")
     if options.export:
         from checker.publish.warehouse import export
 
