@@ -78,8 +78,16 @@ def validate(ctx: click.Context, goals: str | None, fmt: str) -> None:
 
 @clew.command()
 @click.option("--alignment", is_flag=True, help="The schema of alignment.json instead of the goals file's.")
-def schema(alignment: bool) -> None:
-    """Print the goals file's JSON Schema (or alignment.json's)."""
+@click.option("--org", "org", is_flag=True, help="The schema of org-alignment.json (clew report --org) instead of the goals file's.")
+def schema(alignment: bool, org: bool) -> None:
+    """Print the goals file's JSON Schema (or alignment.json's, or org-alignment.json's)."""
+    if alignment and org:
+        raise click.UsageError("--alignment and --org each print one schema: choose one")
+    if org:
+        from checker.report.org import schema as org_schema
+
+        click.echo(org_schema(), nl=False)
+        return
     if alignment:
         from checker.report.schema import render as report_schema
 

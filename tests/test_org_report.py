@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from checker.commands import org_report
@@ -57,6 +59,26 @@ def org(gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
     return gh
 
 
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads((ROOT / "schema" / "org-alignment.schema.json").read_text(encoding="utf-8")))
+
+
+def _written(out: Path) -> dict[str, Any]:
+    """The org-alignment.json a run wrote, which must follow the published schema."""
+    data: dict[str, Any] = json.loads((out / "org-alignment.json").read_text(encoding="utf-8"))
+    _validator().validate(data)
+    return data
+
+
+def test_the_committed_schema_is_in_sync() -> None:
+    from checker.report.org import schema
+
+    assert (ROOT / "schema" / "org-alignment.schema.json").read_text(encoding="utf-8") == schema(), (
+        "run `clew schema --org > schema/org-alignment.schema.json`"
+    )
+
+
 def _graphql(gh: FakeGitHub) -> int:
     return sum(1 for r in gh.requests if r.path.endswith("graphql"))
 
@@ -66,8 +88,7 @@ def _run(out: Path, now: dt.datetime, **options: Any) -> dict[str, Any]:
     printed, summary = org_report.run(org_report.Options("acme", out, **options), env, now)
     assert printed == ""
     assert "GitHub API requests" in summary
-    data: dict[str, Any] = json.loads((out / "org-alignment.json").read_text(encoding="utf-8"))
-    return data
+    return _written(out)
 
 
 def test_the_first_run_reads_every_repository_fifty_per_request(org: FakeGitHub, tmp_path: Path) -> None:
@@ -126,7 +147,17 @@ def test_untrusted_titles_are_inert_in_the_page(org: FakeGitHub, tmp_path: Path)
     org.add_org_repo(
         "acme/zz", {"alignment.json": report({"x": "at-risk"}, title="<img src=x onerror=alert(1)> @everyone")}, "2026-11-20T10:00:00Z"
     )
-    _run(tmp_path, START)
+    odd = json.loads(report({"x": "on-track"}))
+    odd["generated_at"] = 5
+    odd["objectives"][0].update(progress="80%", reasons=["fine", 3], title=None)
+    odd["headline"]["merged"] = "many"
+    org.add_org_repo("acme/odd", {"alignment.json": json.dumps(odd)}, "2026-11-20T10:00:00Z")
+    data = _run(tmp_path, START)  # odd shapes in a repository's report still give a document that follows the schema
+    row = next(r for r in data["repositories"] if r["repository"] == "acme/odd")
+    assert row["generated_at"] is None
+    assert row["objectives"][0]["progress"] is None
+    assert row["objectives"][0]["reasons"] == ["fine"]
+    assert "merged" not in row["headline"]
     page = (tmp_path / "ORG-ALIGNMENT.md").read_text(encoding="utf-8")
     assert "<img" not in page
     assert "@everyone" not in page
@@ -198,7 +229,7 @@ def _gitlab_run(gl: FakeGitLab, out: Path, now: dt.datetime, owner: str = "gitla
     printed, summary = org_report.run(org_report.Options(owner, out, **options), _gitlab_env(gl), now)
     assert printed == ""
     assert "GitLab API requests" in summary
-    data: dict[str, Any] = json.loads((out / "org-alignment.json").read_text(encoding="utf-8"))
+    data = _written(out)
     return data, sum(1 for r in gl.requests if r.path == "/api/graphql") - before
 
 

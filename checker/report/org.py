@@ -8,11 +8,115 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 
 from checker import __version__
 
 FORMAT = "clew-org-report/v1"
+SCHEMA_ID = "https://clew.dev/schema/org-alignment.schema.json"
+
+
+# org-alignment.json, under a published JSON Schema (schema/org-alignment.schema.json, `clew schema
+# --org`, kept in sync by a test). The docstrings are the schema's descriptions.
+class Tool(TypedDict):
+    name: str
+    version: str
+
+
+class Read(TypedDict):
+    """How this run read the forge."""
+
+    requests: int
+    """GraphQL requests this run made."""
+    full: bool
+    """Every repository was read (else only those pushed since the previous run)."""
+    page: NotRequired[int]
+    """GitLab: the projects per request that GitLab accepted (the next run starts there)."""
+
+
+class OrgHeadline(TypedDict):
+    repositories: int
+    """Repositories listed, with or without a report."""
+    reporting: int
+    """Repositories with a readable report that are not archived: the figures below sum theirs."""
+    merged: int
+    aligned: int
+    aligned_share: float | None
+    waste: int
+    """Merged work that traces nowhere: potential waste."""
+    waste_share: float | None
+
+
+class OrgObjective(TypedDict):
+    id: str
+    title: str
+    status: str
+    """The worst status any reporting repository gives it: off-track, at-risk or on-track."""
+    reasons: list[str]
+    """The repositories that drive the status, each with its first reason, then the counts of the others."""
+    progress: float | None
+    """The mean of the repositories' progress, 0 to 1."""
+    repositories: dict[str, str]
+    """Each reporting repository's status for it."""
+
+
+class RepositoryObjective(TypedDict):
+    id: str
+    title: str
+    status: str
+    reasons: list[str]
+    progress: float | None
+
+
+class RepositoryRow(TypedDict):
+    repository: str
+    """owner/name on GitHub, the project's full path on GitLab."""
+    pushed_at: str | None
+    """GitHub: the last push; GitLab: the project's last activity."""
+    oid: str | None
+    """The git blob id of the alignment.json that was read."""
+    archived: bool
+    error: str | None
+    """Why the repository's report does not count: none committed, not JSON, no objectives."""
+    generated_at: NotRequired[str | None]
+    headline: NotRequired[dict[str, int]]
+    objectives: NotRequired[list[RepositoryObjective]]
+
+
+class OrgReport(TypedDict):
+    format: str
+    tool: Tool
+    generated_at: str
+    forge: str
+    """github or gitlab."""
+    owner: str
+    """The GitHub organisation or user, or the GitLab group's full path."""
+    path: str
+    """Where each repository keeps its report."""
+    watermark: str
+    """When this run started: the next one reads what was pushed since."""
+    read: Read
+    headline: OrgHeadline
+    objectives: list[OrgObjective]
+    repositories: list[RepositoryRow]
+
+
+for _shape in (Tool, Read, OrgHeadline, OrgObjective, RepositoryObjective, RepositoryRow, OrgReport):
+    setattr(_shape, "__pydantic_config__", {"extra": "forbid", "use_attribute_docstrings": True})  # noqa: B010 -- a TypedDict body takes no assignments
+
+
+def schema() -> str:
+    """org-alignment.json's JSON Schema (draft 2020-12)."""
+    from pydantic import TypeAdapter
+
+    found = TypeAdapter(OrgReport).json_schema(mode="serialization")
+    return (
+        json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **found}, indent=2, sort_keys=True) + "\n"
+    )
+
+
 RANK = {"off-track": 3, "at-risk": 2, "on-track": 1}
 WORDS = {"off-track": "off track", "at-risk": "at risk", "on-track": "on track"}
 
@@ -41,7 +145,8 @@ def entry(name: str, pushed_at: str | None, oid: str | None, text: str | None, a
         if isinstance(o, dict) and o.get("id") is not None
     ]
     numbers = {k: headline.get(k) for k in ("merged", "aligned", "waste") if isinstance(headline.get(k), int)}
-    return {**row, "generated_at": data.get("generated_at"), "headline": numbers, "objectives": objectives}
+    generated = data.get("generated_at") if isinstance(data.get("generated_at"), str) else None
+    return {**row, "generated_at": generated, "headline": numbers, "objectives": objectives}
 
 
 def merge(previous: Iterable[Mapping[str, Any]], changed: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
