@@ -285,3 +285,24 @@ def test_goals_that_extend_each_other_are_refused(org: FakeGitHub, clew: Any, tm
         "github:acme/.github/teams/mobile.yml@main" in run.err
     )
     assert "Traceback" not in run.err
+
+
+def test_every_level_works_offline_from_its_copy_and_says_so(
+    org: FakeGitHub, clew: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org.blobs["main:teams/mobile.yml"] = TEAM
+    repo = _repo(tmp_path / "repo", "extends: github:acme/.github/teams/mobile.yml@main\n", "mobile/login", "Login screen")
+    assert clew(repo.path, "check", "--range", "main..mobile/login").code == 0
+    three_hours_ago = time.time() - 3 * 3600
+    for copy in (repo.path / ".git" / "clew" / "org").glob("*.yml"):
+        os.utime(copy, (three_hours_ago, three_hours_ago))
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")  # nothing listens: offline
+    run = clew(repo.path, "check", "--range", "main..mobile/login", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["items"][0]["status"] == "aligned"
+    notes = [n for n in data["notes"] if "used the copy read 3 hours ago" in n]
+    assert [n.split("(")[1].split(")")[0] for n in notes] == [
+        "github:acme/.github/teams/mobile.yml@main",
+        "github:acme/.github/goals.yml@main",
+    ]
