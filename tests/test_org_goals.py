@@ -252,6 +252,9 @@ def test_a_teams_goals_can_extend_the_companys(org: FakeGitHub, clew: Any, tmp_p
     valid = clew(repo.path, "validate")
     assert valid.code == 0, valid.err
     assert "3 objectives" in valid.out  # the company's two and the team's own (docs)
+    chain = ["github:acme/.github/teams/mobile.yml@main", "github:acme/.github/goals.yml@main"]
+    assert f"it builds on the organisation's goals: {' → '.join(chain)}" in valid.out
+    assert json.loads(clew(repo.path, "validate", "--format", "json").out)["extends"] == chain
     assert _reads(org) == 2  # both copies serve the next runs
 
 
@@ -306,3 +309,6 @@ def test_every_level_works_offline_from_its_copy_and_says_so(
         "github:acme/.github/teams/mobile.yml@main",
         "github:acme/.github/goals.yml@main",
     ]
+    valid = clew(repo.path, "validate")
+    assert valid.code == 0, valid.err
+    assert valid.out.count("used the copy read 3 hours ago") == 2

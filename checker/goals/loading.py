@@ -126,6 +126,7 @@ class Goals(NamedTuple):
     path: Path
     display: str
     cache: Path | None
+    org: Org | None = None  # the organisation's goals it builds on
 
 
 def current_goals(root: Path, explicit: str | None, common: Path | None = None) -> Goals:
@@ -136,4 +137,4 @@ def current_goals(root: Path, explicit: str | None, common: Path | None = None) 
 
         common = found[1] if (found := find(root)) is not None else None
     file = goals_file(root, explicit, common / "clew" if common is not None else None)
-    return Goals(file.compile(file.read()), file.path, file.display, file.cache)
+    return Goals(file.compile(file.read()), file.path, file.display, file.cache, file.org)
