@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_repo
+from tests.conftest import ROOT, make_repo
 from tests.github_server import FakeGitHub, Pull
 from tests.gitlab_server import FakeGitLab
 from tests.test_github import Action, pr_payload
@@ -312,3 +313,18 @@ def test_every_level_works_offline_from_its_copy_and_says_so(
     valid = clew(repo.path, "validate")
     assert valid.code == 0, valid.err
     assert valid.out.count("used the copy read 3 hours ago") == 2
+
+
+def test_the_pages_own_example_validates_as_the_page_says(org: FakeGitHub, clew: Any, tmp_path: Path) -> None:
+    """docs/org.md's company, team and repository files, served and validated: the output the
+    page shows is the output clew prints."""
+    page = (ROOT / "docs" / "org.md").read_text(encoding="utf-8")
+    blocks = {b.splitlines()[0]: b for b in re.findall(r"```yaml\n(.*?)```", page, re.S)}
+    org.blobs["main:goals.yml"] = blocks["# acme/.github: goals.yml"]
+    org.blobs["main:teams/mobile.yml"] = blocks["# acme/.github: teams/mobile.yml"]
+    repo = make_repo(tmp_path / "repo")
+    repo.commit("Start\n\nObjective: retention", {"goals.yml": blocks["# acme/mobile-app: goals.yml"]})
+    run = clew(repo.path, "validate")
+    assert run.code == 0, run.err
+    for line in run.out.splitlines():
+        assert line in page, f"docs/org.md does not show {line!r}"
