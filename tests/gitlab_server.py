@@ -26,7 +26,7 @@ import time
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from graphql import build_schema, graphql_sync
+from graphql import GraphQLError, build_schema, graphql_sync
 from graphql.language import FieldNode, OperationDefinitionNode
 
 from tests.conftest import CONTRACTS
@@ -221,6 +221,8 @@ class FakeGitLab(FakeServer):
         project = self.group_projects[path]
 
         def blobs(info: Any, paths: list[str], ref: str | None = None, **_: Any) -> Any:
+            if project.get("unreadable"):  # Gitaly could not read the repository: this field is null, the query goes on
+                raise GraphQLError("Failed to read the repository")
             found = [(p, project["files"][p]) for p in paths if p in project["files"] and ref in (None, "HEAD")]
             nodes = [
                 {

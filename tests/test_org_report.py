@@ -338,3 +338,15 @@ def test_gitlab_outages_are_retried_then_reported(group: FakeGitLab, tmp_path: P
     with pytest.raises(ApiError, match=r"GitLab API POST graphql failed with HTTP 500"):
         org_report.run(org_report.Options("gitlab:acme", tmp_path), _gitlab_env(group), START + dt.timedelta(days=1))
     assert json.loads((tmp_path / "org-alignment.json").read_text(encoding="utf-8")) == data  # the last report is kept
+
+
+def test_a_project_gitlab_cannot_read_gets_a_row_that_says_so(group: FakeGitLab, tmp_path: Path) -> None:
+    """GitLab answers a field it could not resolve with null and an error naming its path; the
+    other projects of the page still count."""
+    group.group_projects["acme/service-042"]["unreadable"] = True
+    data, requests = _gitlab_run(group, tmp_path, START)
+    assert requests == 3
+    rows = {r["repository"]: r for r in data["repositories"]}
+    assert rows["acme/service-042"]["error"] == "GitLab could not read it: Failed to read the repository"
+    assert data["headline"]["reporting"] == 119
+    assert rows["acme/service-043"]["error"] is None

@@ -140,7 +140,7 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
         read = _github(owner, options, env, since)
     else:
         read, page = _gitlab(owner, options, env, since, previous)
-    rows = [build.entry(r.name, r.pushed_at, r.oid, r.text, r.archived) for r in read.repos]
+    rows = [build.entry(r.name, r.pushed_at, r.oid, r.text, archived=r.archived, error=r.error) for r in read.repos]
     rows = build.merge([] if read.full or previous is None else previous["repositories"], rows)
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc = build.build(

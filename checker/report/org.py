@@ -121,9 +121,13 @@ RANK = {"off-track": 3, "at-risk": 2, "on-track": 1}
 WORDS = {"off-track": "off track", "at-risk": "at risk", "on-track": "on track"}
 
 
-def entry(name: str, pushed_at: str | None, oid: str | None, text: str | None, archived: bool = False) -> dict[str, Any]:
+def entry(  # noqa: PLR0913 -- a repository as the forge gave it, the last two by name
+    name: str, pushed_at: str | None, oid: str | None, text: str | None, *, archived: bool = False, error: str | None = None
+) -> dict[str, Any]:
     """One repository's row, from its committed alignment.json (or why there is none)."""
     row: dict[str, Any] = {"repository": name, "pushed_at": pushed_at, "oid": oid, "archived": archived, "error": None}
+    if error is not None:
+        return {**row, "error": error}
     if text is None:
         return {**row, "error": "no alignment report committed" if oid is None else "alignment report is not text"}
     try:

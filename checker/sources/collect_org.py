@@ -33,6 +33,7 @@ class Repo(NamedTuple):
     pushed_at: str | None
     oid: str | None
     text: str | None
+    error: str | None = None  # the forge could not read it
 
 
 def _checked(path: str) -> str:
@@ -149,6 +150,19 @@ def _project(node: Any, path: str) -> Repo | None:
     return Repo(str(node["fullPath"]), bool(node.get("archived")), node.get("lastActivityAt"), blob.get("oid"), text)
 
 
+def _unread(errors: list[dict[str, Any]]) -> dict[int, str]:
+    """The projects GitLab could not read a field of (by their place in the page), and why: an
+    error's `path` is ["group", "projects", "nodes", <index>, ...]."""
+    found: dict[int, str] = {}
+    for error in errors:
+        where = error.get("path")
+        if isinstance(where, list) and len(where) > 3 and where[:3] == ["group", "projects", "nodes"] and isinstance(where[3], int):
+            found.setdefault(where[3], str(error.get("message") or "an error")[:200])
+        else:
+            raise ApiError(f"GitLab GraphQL query failed: {str(error.get('message'))[:300]}")
+    return found
+
+
 class GroupRead(NamedTuple):
     repos: list[Repo]
     page: int  # the page size GitLab accepted
@@ -164,7 +178,7 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
     variables: dict[str, Any] = {"group": group, "paths": [_checked(path)]}
     while True:
         try:
-            data = client.graphql(group_query(page), {**variables, "after": after})
+            data, errors = client.graphql(group_query(page), {**variables, "after": after})
         except ApiError as exc:
             if "complexity" in str(exc) and page > MIN_PAGE:
                 page = max(MIN_PAGE, page // 2)
@@ -176,7 +190,11 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
             f"no group {group!r} is visible to the token; check its full path, and that CLEW_GITLAB_TOKEN can read its "
             "projects (a group access token with the Reporter role and the read_api scope, docs/org.md)",
         )
-        nodes = [r for r in (_project(n, path) for n in projects.get("nodes") or []) if r is not None]
+        unread = _unread(errors)
+        nodes: list[Repo] = []
+        for at, node in enumerate(projects.get("nodes") or []):
+            if (found := _project(node, path)) is not None:
+                nodes.append(found._replace(error=f"GitLab could not read it: {unread[at]}") if at in unread else found)
         repos += nodes
         info = projects.get("pageInfo") or {}
         if since is not None and nodes:

@@ -88,18 +88,21 @@ class Client:
         except (requests.RequestException, ValueError) as exc:
             raise ApiError(f"GitLab API {what} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
 
-    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """One GraphQL query (a read, counted); GitLab's errors come back as ApiError with its words."""
+    def graphql(self, query: str, variables: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One GraphQL query (a read, counted): its data and the errors of fields GitLab could not
+        resolve (their values are null). A query GitLab answers with errors only is an ApiError
+        with its words."""
         body = {"query": query, "variables": variables}
         answer = self._call(False, "POST graphql", lambda: self.gl.http_post(self.graphql_url, post_data=body, max_retries=MAX_RETRIES))
         if not isinstance(answer, dict):
             raise ApiError("GitLab's GraphQL endpoint did not answer with JSON (is the URL right? set CI_API_GRAPHQL_URL)")
-        errors = answer.get("errors")
-        if errors:
-            words = "; ".join(str(e.get("message") if isinstance(e, dict) else e) for e in errors[:3])
-            raise ApiError(f"GitLab GraphQL query failed: {words[:300]}")
+        found = answer.get("errors")
+        errors = [e if isinstance(e, dict) else {"message": str(e)} for e in found] if isinstance(found, list) else []
         data = answer.get("data")
-        return data if isinstance(data, dict) else {}
+        if errors and not (isinstance(data, dict) and any(v is not None for v in data.values())):
+            words = "; ".join(str(e.get("message")) for e in errors[:3])
+            raise ApiError(f"GitLab GraphQL query failed: {words[:300]}")
+        return (data if isinstance(data, dict) else {}), errors
 
     def _mr(self, project: str, iid: int) -> Any:
         return self.gl.projects.get(project, lazy=True).mergerequests.get(iid, lazy=True)
