@@ -227,8 +227,10 @@ class FakeGitHub(FakeServer):
         }
 
     # --- an organisation's repositories (clew report --org)
-    def add_org_repo(self, name: str, files: dict[str, str], pushed_at: str, archived: bool = False) -> None:
-        self.org_repos[name] = {"files": files, "pushedAt": pushed_at, "isArchived": archived}
+    def add_org_repo(self, name: str, files: dict[str, str], pushed_at: str, archived: bool = False, hidden: bool = False) -> None:
+        """`hidden`: listed, but GitHub will not show it to the token (SAML single sign-on the token is
+        not authorised for): its entry is null, with an error."""
+        self.org_repos[name] = {"files": files, "pushedAt": pushed_at, "isArchived": archived, "hidden": hidden}
 
     def _org_node(self, name: str) -> dict[str, Any]:
         repo = self.org_repos[name]
@@ -242,9 +244,15 @@ class FakeGitHub(FakeServer):
 
             return {"__typename": "Blob", "oid": hashlib.sha1(text.encode()).hexdigest(), "text": text}
 
+        def hidden(info: Any) -> str:
+            raise GraphQLError(
+                "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this "
+                "organization."
+            )
+
         return {
             "__typename": "Repository",
-            "nameWithOwner": name,
+            "nameWithOwner": hidden if repo.get("hidden") else name,
             "isArchived": repo["isArchived"],
             "pushedAt": repo["pushedAt"],
             "object": blob,

@@ -350,3 +350,22 @@ def test_a_project_gitlab_cannot_read_gets_a_row_that_says_so(group: FakeGitLab,
     assert rows["acme/service-042"]["error"] == "GitLab could not read it: Failed to read the repository"
     assert data["headline"]["reporting"] == 119
     assert rows["acme/service-043"]["error"] is None
+
+
+def test_repositories_the_token_may_not_see_are_counted_and_said(
+    org: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With SAML single sign-on, GitHub lists a repository the token is not authorised for as null,
+    with an error: the report says how many it could not read instead of dropping them silently."""
+    org.add_org_repo("acme/secret-1", {"alignment.json": report({"retention": "off-track"})}, "2026-11-20T10:00:00Z", hidden=True)
+    org.add_org_repo("acme/secret-2", {"alignment.json": report({"retention": "off-track"})}, "2026-11-20T10:00:00Z", hidden=True)
+    _, summary = org_report.run(org_report.Options("acme", tmp_path), {"GITHUB_TOKEN": "ghs_test"}, START)
+    data = _written(tmp_path)
+    assert data["headline"]["repositories"] == 122
+    assert data["notes"] == [
+        "2 repositories were listed but the token could not read them (SAML single sign-on not authorised for the token, "
+        "or an access rule): they are not in this report"
+    ]
+    assert "clew: warning: 2 repositories were listed but the token could not read them" in summary
+    assert "> **Note:** 2 repositories were listed" in (tmp_path / "ORG-ALIGNMENT.md").read_text(encoding="utf-8")
+    assert org.violations == []

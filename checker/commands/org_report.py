@@ -83,6 +83,7 @@ class Read(NamedTuple):
     full: bool
     requests: int
     note: str
+    unreadable: int = 0  # repositories listed that the token could not see
 
 
 def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None) -> Read:
@@ -98,9 +99,9 @@ def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.date
     changed = None
     if since is not None:
         changed = collect_org.read_pushed_since(client, owner, options.report_path, (since - SKEW).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    if changed is None:
-        return Read(collect_org.read_all(client, owner, options.report_path), True, client.reads, "GitHub API requests")
-    return Read(changed, False, client.reads, "GitHub API requests")
+    full = changed is None
+    listed = collect_org.read_all(client, owner, options.report_path) if changed is None else changed
+    return Read(listed.repos, full, client.reads, "GitHub API requests", listed.unreadable)
 
 
 def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None, previous: Any) -> tuple[Read, int]:
@@ -122,7 +123,7 @@ def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.date
     page = before.get("page") if isinstance(before, dict) else None
     page = page if isinstance(page, int) and 0 < page <= PAGE else PAGE
     found = collect_org.read_group(client, owner, options.report_path, start, page)
-    return Read(found.repos, found.complete, client.reads, "GitLab API requests"), found.page
+    return Read(found.repos, found.complete, client.reads, "GitLab API requests", found.unreadable), found.page
 
 
 def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str, str]:
@@ -148,8 +149,14 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
     )
     if page:
         doc["read"]["page"] = page
+    if read.unreadable:
+        doc["notes"].append(
+            f"{read.unreadable} repositories were listed but the token could not read them (SAML single sign-on not "
+            "authorised for the token, or an access rule): they are not in this report"
+        )
     text, page_text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n", build.render(doc)
     notes = [f"clew: {owner}: {doc['headline']['reporting']} of {len(rows)} repositories report; {read.requests} {read.note}"]
+    notes += [f"clew: warning: {n}" for n in doc["notes"]]
     if read.full:
         notes.append("clew: read every repository")
     elif forge == "github":

@@ -98,6 +98,8 @@ class OrgReport(TypedDict):
     watermark: str
     """When this run started: the next one reads what was pushed since."""
     read: Read
+    notes: list[str]
+    """What this run could not read."""
     headline: OrgHeadline
     objectives: list[OrgObjective]
     repositories: list[RepositoryRow]
@@ -221,6 +223,7 @@ def build(  # noqa: PLR0913 -- the document's parts, the run's keyword-only
         "path": path,
         "watermark": watermark,
         "read": {"requests": requests, "full": full},
+        "notes": [],
         "headline": {
             "repositories": len(rows),
             "reporting": len(reporting),
@@ -252,6 +255,7 @@ def render(doc: Mapping[str, Any]) -> str:
         f"{h['reporting']} of {h['repositories']} repositories have an alignment report. "
         f"{h['aligned']} of {h['merged']} merged changes trace to an objective ({share}); {h['waste']} trace nowhere.",
         "",
+        *[f"> **Note:** {_cell(note)}\n" for note in doc.get("notes") or []],
         "## Objectives",
         "",
         "| objective | status | progress | why |",

@@ -72,6 +72,16 @@ def _repo(node: Any) -> Repo | None:
     return Repo(str(node["nameWithOwner"]), bool(node.get("isArchived")), node.get("pushedAt"), blob.get("oid"), text)
 
 
+class Listed(NamedTuple):
+    repos: list[Repo]
+    unreadable: int  # null entries: repositories the forge listed but would not show the token
+
+
+def _listed(nodes: Any, make: Any) -> Listed:
+    found = [make(n) for n in nodes] if isinstance(nodes, list) else []
+    return Listed([r for r in found if r is not None], sum(1 for n in nodes or [] if n is None))
+
+
 def _connection(owner: Any, field: str, missing: str) -> dict[str, Any]:
     """The owner's connection (its repositories, its projects); a null owner is one the token cannot see."""
     if not isinstance(owner, dict):
@@ -80,9 +90,10 @@ def _connection(owner: Any, field: str, missing: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def read_all(client: Client, owner: str, path: str) -> list[Repo]:
+def read_all(client: Client, owner: str, path: str) -> Listed:
     """Every repository of the owner (an organisation or a user), 50 per request."""
     repos: list[Repo] = []
+    unreadable = 0
     after: str | None = None
     while True:
         data = client.graphql(list_query(path), {"owner": owner, "after": after})
@@ -92,19 +103,21 @@ def read_all(client: Client, owner: str, path: str) -> list[Repo]:
             f"no organisation or user {owner!r} is visible to the token; check the name, and that GITHUB_TOKEN can read its "
             "repositories (a GitHub App token or a fine-grained token with Contents: read, docs/org.md)",
         )
-        repos += [r for r in map(_repo, page.get("nodes") or []) if r is not None]
+        listed = _listed(page.get("nodes"), _repo)
+        repos, unreadable = repos + listed.repos, unreadable + listed.unreadable
         info = page.get("pageInfo") or {}
         if not info.get("hasNextPage"):
-            return repos
+            return Listed(repos, unreadable)
         after = info.get("endCursor")
         if not after:
             raise ApiError("GitHub said there were more repositories but gave no cursor")
 
 
-def read_pushed_since(client: Client, owner: str, path: str, since: str) -> list[Repo] | None:
+def read_pushed_since(client: Client, owner: str, path: str, since: str) -> Listed | None:
     """The repositories pushed since `since` (an ISO time), or None when more changed than the
     search can list (then every repository is read)."""
     repos: list[Repo] = []
+    unreadable = 0
     after: str | None = None
     query = f"org:{owner} pushed:>={since}"
     while True:
@@ -112,10 +125,11 @@ def read_pushed_since(client: Client, owner: str, path: str, since: str) -> list
         search = data.get("search") or {}
         if int(search.get("repositoryCount") or 0) > SEARCH_LIMIT:
             return None
-        repos += [r for r in map(_repo, search.get("nodes") or []) if r is not None]
+        listed = _listed(search.get("nodes"), _repo)
+        repos, unreadable = repos + listed.repos, unreadable + listed.unreadable
         info = search.get("pageInfo") or {}
         if not info.get("hasNextPage") or not info.get("endCursor"):
-            return repos
+            return Listed(repos, unreadable)
         after = info["endCursor"]
 
 
@@ -167,6 +181,7 @@ class GroupRead(NamedTuple):
     repos: list[Repo]
     page: int  # the page size GitLab accepted
     complete: bool  # every project was read (no `since`, or it reached the oldest)
+    unreadable: int = 0  # null entries in GitLab's list
 
 
 def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime | None = None, page: int = PAGE) -> GroupRead:
@@ -174,6 +189,7 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
     With `since`, stops after the first page that reaches a project not active since then. A
     query GitLab finds too complex is asked again with half the projects per page."""
     repos: list[Repo] = []
+    unreadable = 0
     after: str | None = None
     variables: dict[str, Any] = {"group": group, "paths": [_checked(path)]}
     while True:
@@ -193,6 +209,7 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
         unread = _unread(errors)
         nodes: list[Repo] = []
         for at, node in enumerate(projects.get("nodes") or []):
+            unreadable += node is None
             if (found := _project(node, path)) is not None:
                 nodes.append(found._replace(error=f"GitLab could not read it: {unread[at]}") if at in unread else found)
         repos += nodes
@@ -200,9 +217,9 @@ def read_group(client: gitlab.Client, group: str, path: str, since: dt.datetime 
         if since is not None and nodes:
             oldest = _when(nodes[-1].pushed_at)
             if oldest is not None and oldest < since:
-                return GroupRead(repos, page, False)
+                return GroupRead(repos, page, False, unreadable)
         if not info.get("hasNextPage"):
-            return GroupRead(repos, page, True)
+            return GroupRead(repos, page, True, unreadable)
         after = info.get("endCursor")
         if not after:
             raise ApiError("GitLab said there were more projects but gave no cursor")
