@@ -12,10 +12,10 @@ from checker.goals import compiled, load
 from checker.goals.compiled import MatchRule, Node, Pyramid
 from checker.goals.load import Document
 from checker.goals.model import Exempt, Goals, Match
+from checker.policy import EffectivePolicy, resolve
 
 if TYPE_CHECKING:
     from checker.goals.org import Org
-from checker.policy import EffectivePolicy, resolve
 
 
 @dataclass(frozen=True)

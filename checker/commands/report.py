@@ -428,11 +428,12 @@ def commit_github(made: Made) -> str:
 def _gitlab_env() -> tuple[str, str, str, str]:
     env = os.environ
     token = env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN") or ""
-    api = env.get("CI_API_V4_URL") or (env.get("CI_SERVER_URL", "").rstrip("/") + "/api/v4")
     project = env.get("CI_PROJECT_ID") or env.get("CI_PROJECT_PATH") or ""
-    if not token or not project or api == "/api/v4":
+    if not token or not project or not (env.get("CI_API_V4_URL") or env.get("CI_SERVER_URL")):
         raise ClewError("--source gitlab needs CLEW_GITLAB_TOKEN, CI_API_V4_URL (or CI_SERVER_URL) and CI_PROJECT_ID (or CI_PROJECT_PATH)")
-    return token, api, project, env.get("CI_DEFAULT_BRANCH") or "main"
+    from checker.sources.gitlab import api_url
+
+    return token, api_url(env), project, env.get("CI_DEFAULT_BRANCH") or "main"
 
 
 @_bulk()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from checker.errors import EXIT_FINDINGS, EXIT_OK, Diagnostic, GoalsError
 from checker.findings import Location, fails
@@ -13,9 +12,6 @@ from checker.goals.compiled import summary
 from checker.goals.loading import current_goals
 from checker.outputs import text
 from checker.rules import goals_findings
-
-if TYPE_CHECKING:
-    from checker.goals.org import Org
 
 
 def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | None = None) -> tuple[int, str]:
@@ -42,7 +38,7 @@ def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | No
         return pyramid.at(location.keys) or (location.line, location.col)
 
     counts = pyramid.counts()
-    chain, notes = _organisation(current.org)
+    chain, notes = (current.org.chain, current.org.notes) if current.org is not None else ([], [])
     if fmt == "json":
         payload = {
             "file": pyramid.file,
@@ -62,16 +58,6 @@ def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | No
         lines += [f"  note: {n}" for n in notes]
         out = "\n".join(lines) + "\n"
     return (EXIT_FINDINGS if failing else EXIT_OK), out
-
-
-def _organisation(org: Org | None) -> tuple[list[str], list[str]]:
-    """The organisation goals the file builds on, nearest first, and what to say about their copies."""
-    chain: list[str] = []
-    level = org
-    while level is not None:
-        chain.append(level.ref.text)
-        level = level.parent
-    return chain, org.notes if org is not None else []
 
 
 class ValidationFailed(GoalsError):

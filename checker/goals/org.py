@@ -69,6 +69,11 @@ class Org(NamedTuple):
         return own if self.parent is None else own + b"\0extends\0" + self.parent.key
 
     @property
+    def chain(self) -> list[str]:
+        """The references of every level, nearest first."""
+        return [self.ref.text, *(self.parent.chain if self.parent is not None else [])]
+
+    @property
     def notes(self) -> list[str]:
         return [*([self.note] if self.note else []), *(self.parent.notes if self.parent is not None else [])]
 
@@ -118,11 +123,15 @@ def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where:
     while (above := declared(levels[-1].text)) is not None:
         chain = [o.ref.text for o in levels]
         if above.strip() in chain:
-            raise ClewError(f"the organisation's goals extend each other: {' → '.join([*chain, above.strip()])}")
+            raise ClewError(
+                f"the organisation's goals extend each other: {' → '.join([*chain, above.strip()])}; remove the `extends:` "
+                f"from {levels[-1].ref.text} that closes the circle"
+            )
         if len(levels) >= MAX_DEPTH:
             raise ClewError(
                 f"the organisation's goals extend more than {MAX_DEPTH} levels ({' → '.join([*chain, above.strip()])}); "
-                "clew follows a repository's goals up to three levels of organisation goals"
+                "clew follows up to three levels of organisation goals above a repository: let one of these files "
+                "extend the one two levels up directly"
             )
         levels.append(_one(parse_ref(above, f"extends in {levels[-1].ref.text}"), cache_dir, env))
     for at in range(len(levels) - 2, -1, -1):

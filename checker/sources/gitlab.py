@@ -95,7 +95,10 @@ class Client:
         body = {"query": query, "variables": variables}
         answer = self._call(False, "POST graphql", lambda: self.gl.http_post(self.graphql_url, post_data=body, max_retries=MAX_RETRIES))
         if not isinstance(answer, dict):
-            raise ApiError("GitLab's GraphQL endpoint did not answer with JSON (is the URL right? set CI_API_GRAPHQL_URL)")
+            raise ApiError(
+                f"GitLab did not answer {self.graphql_url} with JSON: check that it is the instance's GraphQL endpoint "
+                "(set CLEW_GITLAB_URL to the instance's API, or CI_API_GRAPHQL_URL in a job)"
+            )
         found = answer.get("errors")
         errors = [e if isinstance(e, dict) else {"message": str(e)} for e in found] if isinstance(found, list) else []
         data = answer.get("data")

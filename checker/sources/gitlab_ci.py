@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from checker.sources.gitlab import api_url
 from checker.work import WorkItem
 
 
@@ -29,7 +30,7 @@ def read_env(env: Mapping[str, str]) -> MergeRequestJob | None:
         return None
     labels = tuple(label.strip() for label in env.get("CI_MERGE_REQUEST_LABELS", "").split(",") if label.strip())
     path = env.get("CI_MERGE_REQUEST_PROJECT_PATH") or env.get("CI_PROJECT_PATH", "")
-    api = env.get("CI_API_V4_URL") or (env.get("CI_SERVER_URL", "https://gitlab.com").rstrip("/") + "/api/v4")
+    api = api_url(env)
     item = WorkItem(
         kind="mr",
         key=iid,
