@@ -41,6 +41,9 @@ class Work(NamedTuple):
     base_goals: bytes | None = None
     notes: Sequence[str] = ()
     passes_open: bool = False  # the forge's API failed and the settings say warn: exit 0
+    # Someone else's proposal (a pull or merge request in CI): what its own goals file names
+    # outside the repository (`extends:`, `jira.url`) is not read; the base's is.
+    proposed: bool = False
 
 
 class Source(Protocol):
@@ -87,10 +90,14 @@ def run(context: Context, options: Options) -> Outcome:
 
     goals = context.goals
     work = context.source.gather(goals)
-    current = goals.compile(context.current if context.current is not None else goals.read())  # it must be valid
+    text = context.current if context.current is not None else goals.read()
+    notes: list[str] = []
+    if work.proposed:
+        _trust_the_base(goals, work, context.env)
+    current = _current(goals, text, work, notes)  # it must be valid
     judged = goals.compile(work.base_goals, f"{goals.display}@base") if work.base_goals is not None else current
     judged = judged._replace(fail_on=options.fail_on or judged.fail_on, file=goals.display)
-    changed = any(goals.display in item.paths for item in work.items)
+    changed = any(goals.display in item.paths for item in work.items) or (work.base_goals is not None and work.base_goals != text)
     if judged.jira:
         # The Jira URL a change brings in its own goals file is not trusted with the token: only the
         # version at its base (or JIRA_URL) says where Jira is.
@@ -102,13 +109,54 @@ def run(context: Context, options: Options) -> Outcome:
         linked=work.linked,
         goals_changed=changed,
         goals_file=goals.display,
-        notes=[*(goals.org.notes if goals.org is not None else []), *work.notes],
+        notes=[*goals.notes, *notes, *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
         located=current,
     )
     if context.publisher is not None and not work.passes_open and result.traces:
         result.notes.extend(context.publisher.publish(result))
     return Outcome(result, render(result, options.format, options.color), EXIT_OK if work.passes_open else result.exit_code)
+
+
+def _trust_the_base(goals: GoalsFile, work: Work, env: Mapping[str, str] | None) -> None:
+    """Someone else's change: the organisation's goals read are those the base names (or, when
+    the base cannot be read, the ones the workflow names in CLEW_ORG_GOALS), never the change's."""
+    import os
+
+    from checker.goals.org import declared
+
+    if work.base_goals is not None:
+        ref = declared(work.base_goals)
+        goals.trust(frozenset({ref} if ref else ()))
+    else:
+        named = (os.environ if env is None else env).get("CLEW_ORG_GOALS", "").strip()
+        goals.trust(frozenset({named} if named else ()))
+
+
+def _current(goals: GoalsFile, text: bytes, work: Work, notes: list[str]) -> Pyramid:
+    """The version the work brings, compiled: it must be valid. When it names organisation goals
+    that may not be read for it, only its YAML is checked, and the work is judged at the base."""
+    from checker.goals.loading import NotFollowed
+
+    try:
+        return goals.compile(text)
+    except NotFollowed as refused:
+        goals.check_syntax(text)
+        if work.base_goals is None:
+            from checker.errors import ClewError
+
+            raise ClewError(
+                f"{goals.display} in this change extends {refused.ref}, and clew reads organisation goals only as the base "
+                "commit's goals file names them (a change cannot make clew read another repository with the token). The base "
+                "version could not be read, so there is nothing to judge this change against: fetch the base commit "
+                "(`fetch-depth: 0`, `GIT_DEPTH: 0`), or name the reference in CLEW_ORG_GOALS to trust it"
+            ) from None
+        notes.append(
+            f"this change makes {goals.display} extend {refused.ref}; clew reads organisation goals only as the base's goals "
+            "file names them, so the new ones were not read (and the new file was checked for its YAML only): the change "
+            "is judged against the goals at its base"
+        )
+        return goals.compile(work.base_goals, f"{goals.display}@base")
 
 
 def configure(root: Path, goals: str | None) -> Config:

@@ -73,7 +73,7 @@ def _organisation(org: Org, path: Path) -> Document:
     first so that its errors name its own file."""
     from checker.goals.compose import compose
 
-    doc = load.document_from_bytes(org.text, path, org.ref.text)
+    doc = load.document_from_bytes(org.text, path, org.ref.text, foreign=True)
     if org.parent is not None:
         doc, problems = compose(_organisation(org.parent, path), doc)
         if problems:

@@ -87,6 +87,7 @@ class _Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.layers: list[Layer] = []
         self.visiting: list[Path] = []
+        self.top: Path | None = None  # where pack paths must stay: the goals file's repository
 
     def extends(self, layer: Layer) -> None:
         """Depth-first: a layer's packs come before the layer itself."""
@@ -105,7 +106,20 @@ class _Resolver:
 
     def find_pack(self, name: str, layer: Layer, loc: Loc) -> Path | None:
         if "/" in name or name.endswith((".yml", ".yaml")):
+            if layer.doc.foreign:  # a path in another repository's file would name a file of this one, or of the machine
+                self.diagnostics.append(layer.doc.diagnostic(loc, "", key=False))
+                return None
+            top = self.top
             path = (layer.doc.path.parent / name).resolve()
+            if top is not None and path != top and top not in path.parents:
+                self.diagnostics.append(
+                    layer.doc.diagnostic(
+                        loc,
+                        f"policy pack file {name!r} is outside the repository",
+                        "a pack is one of the shipped packs or a file of this repository; nothing outside it is read",
+                    )
+                )
+                return None
             if path.is_file():
                 return path
             self.diagnostics.append(
@@ -135,6 +149,20 @@ class _Resolver:
         self.extends(Layer(doc, (), policy, name))
 
 
+def _top(doc: Document) -> Path | None:
+    """The directory a goals file's pack paths must stay in: the repository's top, found by
+    taking the file's repository-relative name (`.github/goals.yml`) off its path. A file named
+    by an absolute path (`--goals /etc/team/goals.yml`, chosen on purpose) keeps its directory."""
+    shown = Path(doc.display.split("@", 1)[0])
+    if shown.is_absolute() or ".." in shown.parts or not shown.parts:
+        return doc.path.resolve().parent
+    here = doc.path.resolve()
+    depth = len(shown.parts)
+    if here.parts[-depth:] != shown.parts:
+        return here.parent
+    return here.parents[depth - 1]
+
+
 def _rule_diagnostics(layer: Layer) -> Iterator[Diagnostic]:
     for rule_id, setting in layer.policy.rules.items():
         loc = (*layer.prefix, "rules", rule_id)
@@ -160,6 +188,7 @@ def _rule_diagnostics(layer: Layer) -> Iterator[Diagnostic]:
 def resolve(doc: Document, policy: Policy, prefix: Loc = ("policy",)) -> tuple[EffectivePolicy, list[Diagnostic]]:
     """Merge the packs and the goals file's own policy; collect every problem."""
     resolver = _Resolver()
+    resolver.top = _top(doc)
     if not policy.extends:
         policy = policy.model_copy(update={"extends": ["default"]})
     resolver.extends(Layer(doc, prefix, policy, doc.display))

@@ -38,7 +38,7 @@ def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | No
         return pyramid.at(location.keys) or (location.line, location.col)
 
     counts = pyramid.counts()
-    chain, notes = (current.org.chain, current.org.notes) if current.org is not None else ([], [])
+    chain, notes = (current.org.chain, current.org.notes) if current.org is not None else ([], [])  # the levels read to compile it
     if fmt == "json":
         payload = {
             "file": pyramid.file,

@@ -27,13 +27,25 @@ class Document:
     path: Path
     display: str
     data: Any
+    foreign: bool = False  # read from another repository with a token: its text is never quoted
 
     def at(self, loc: Loc, *, key: bool = False) -> Pos:
         return locate(self.data, loc, key=key)
 
     def diagnostic(self, loc: Loc, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
         line, col = self.at(loc, key=key)
+        if self.foreign:
+            return unquoted(self.display, line, col)
         return Diagnostic(self.display, line, col, dotted(loc), message, hint)
+
+
+FOREIGN = "not shown: the file was read from another repository with the token"
+
+
+def unquoted(display: str, line: int, col: int, what: str = "a key or value the goals format does not accept") -> Diagnostic:
+    """A problem in a file read from elsewhere, named by its place and kind only: neither the
+    message nor the key path quotes what the file holds (it may be any file the token can read)."""
+    return Diagnostic(display, line, col, "(not shown)", f"{what} ({FOREIGN})", "run `clew validate` in that repository to see it")
 
 
 def read_document(path: Path, display: str) -> Document:
@@ -44,19 +56,26 @@ def read_document(path: Path, display: str) -> Document:
     return document_from_bytes(raw, path, display)
 
 
-def document_from_bytes(raw: bytes, path: Path, display: str) -> Document:
-    """The parsed document for a goals file's bytes (read from disk, or from git at a commit)."""
+def document_from_bytes(raw: bytes, path: Path, display: str, *, foreign: bool = False) -> Document:
+    """The parsed document for a goals file's bytes (read from disk, or from git at a commit).
+    `foreign`: read from another repository (organisation goals): errors never quote it."""
     try:
         data = yamldoc.parse(yamldoc.decode(raw))
     except yamldoc.YamlProblem as problem:
+        if foreign:
+            what = f"not valid YAML, or not UTF-8 text ({len(raw)} bytes)"
+            raise GoalsError([unquoted(display, problem.line, problem.col, what)]) from None
         raise GoalsError([problem.diagnostic(display)]) from None
     if data is None:
         raise GoalsError([Diagnostic(display, 1, 1, "(file)", "the file is empty", "run `clew init` for a starter")])
     if not isinstance(data, dict):
         line, col = getattr(data, "pos", (1, 1))
+        if foreign:
+            what = f"not a goals file: {kind_of(data)} of {len(raw)} bytes, where a mapping of keys belongs"
+            raise GoalsError([unquoted(display, line, col, what)])
         message = f"expected a mapping of keys at the top, got {describe(data)}"
         raise GoalsError([Diagnostic(display, line, col, "(file)", message, "start with 'version: 1'")])
-    return Document(path, display, data)
+    return Document(path, display, data, foreign)
 
 
 def dotted(loc: Loc) -> str:
@@ -96,6 +115,19 @@ def describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return f"the text {value!r}"
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, without what it says."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool) or value is None:
+        return "a bare word"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "plain text"
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:

@@ -32,17 +32,78 @@ def pyramid_for(  # noqa: PLR0913 -- the file's bytes and how to read them, name
     return pyramid
 
 
-class GoalsFile(NamedTuple):
-    """Where a goals file is, and how any version of it is compiled: through the cache in the git
-    directory (`cache`, None in CI), with the action's `policy` replacing its `extends` when given."""
+class NotFollowed(Exception):
+    """A version of the goals file names organisation goals that clew may not read for it: a
+    change proposes them, and only the base's `extends:` reaches outside the repository."""
 
-    path: Path
-    display: str
-    cache: Path | None
-    policy: str | None = None
-    org: Org | None = None  # the organisation's goals it builds on
-    own: bool = True  # False: the repository has no goals file and inherits the organisation's
-    raw: bytes | None = None  # the checked-out file's bytes, when goals_file read them already
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
+class GoalsFile:
+    """Where a goals file is, and how any version of it is compiled: through the cache in the git
+    directory (`cache`, None in CI), with the action's `policy` replacing its `extends` when given.
+
+    The organisation's goals a version names are read when that version is compiled, once each;
+    `trust(refs)` limits which references may be read (a check of someone else's change trusts
+    the base's only)."""
+
+    def __init__(  # noqa: PLR0913 -- where the file is and how it is read, named at the call
+        self,
+        path: Path,
+        display: str,
+        cache: Path | None,
+        policy: str | None = None,
+        org: Org | None = None,
+        *,
+        own: bool = True,
+        raw: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.path, self.display, self.cache, self.policy = path, display, cache, policy
+        self.own = own  # False: the repository has no goals file and inherits the organisation's (`org`)
+        self.raw = raw  # the checked-out file's bytes, when goals_file read them already
+        self.env = env
+        self.inherited = org
+        self.trusted: frozenset[str] | None = None  # None: every reference may be read
+        self._resolved: dict[str, Org] = {}
+
+    @property
+    def org(self) -> Org | None:
+        """The organisation's goals the checked-out file builds on (resolved on first use)."""
+        if not self.own:
+            return self.inherited
+        ref = _declared(self.raw if self.raw is not None else self._read_quietly())
+        return self._resolve(ref) if ref is not None else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What to say about the organisation's goals read so far (copies used offline)."""
+        found = [self.inherited] if self.inherited is not None else list(self._resolved.values())
+        return [note for org in found for note in org.notes]
+
+    def trust(self, refs: frozenset[str]) -> None:
+        """From now on, read only these organisation goals references."""
+        self.trusted = refs
+
+    def _resolve(self, ref: str) -> Org:
+        if self.trusted is not None and ref not in self.trusted:
+            raise NotFollowed(ref)
+        found = self._resolved.get(ref)
+        if found is None:
+            import os
+
+            from checker.goals import org as organisation
+
+            found = self._resolved[ref] = organisation.resolve(ref, self.cache, os.environ if self.env is None else self.env)
+        return found
+
+    def _read_quietly(self) -> bytes:
+        try:
+            return self.read()
+        except Exception:  # read() says why, where it is asked
+            return b""
 
     def read(self) -> bytes:
         from checker.errors import ClewError
@@ -57,19 +118,28 @@ class GoalsFile(NamedTuple):
             raise ClewError(f"cannot read {self.display}: {exc.strerror or exc}") from None
 
     def compile(self, text: bytes, label: str | None = None) -> Pyramid:
-        """`label` names a version other than the checked-out file (`goals.yml@base`)."""
-        org = self.org
-        if self.own and (org is not None or _extends(text)):  # each version builds on the organisation's goals it names
-            from checker.goals import org as organisation
-
-            ref = organisation.declared(text)
-            if ref is None:
-                org = None
-            elif org is None or ref != org.ref.text:
-                import os
-
-                org = organisation.resolve(ref, self.cache, os.environ)
+        """`label` names a version other than the checked-out file (`goals.yml@base`). Each version
+        builds on the organisation's goals it names itself; NotFollowed when they are not trusted."""
+        org = self.inherited
+        if self.own:
+            ref = _declared(text)
+            org = self._resolve(ref) if ref is not None else None
         return pyramid_for(text if self.own else b"", label or self.display, self.path, self.cache, self.policy, org=org)
+
+    def check_syntax(self, text: bytes, label: str | None = None) -> None:
+        """A version whose organisation goals are not followed: at least its YAML must parse."""
+        from checker.goals.load import document_from_bytes
+
+        document_from_bytes(text, self.path, label or self.display)
+
+
+def _declared(raw: bytes) -> str | None:
+    """The `extends:` a version names, read without YAML (checker.goals.org), or None."""
+    if not _extends(raw):
+        return None
+    from checker.goals import org as organisation
+
+    return organisation.declared(raw)
 
 
 def _extends(raw: bytes) -> bool:
@@ -105,18 +175,12 @@ def goals_file(
                 f"{str(missing).split(';')[0]}, and {exc}; add a goals file of the repository's own (`clew init`), "
                 "or point CLEW_ORG_GOALS at the organisation's (docs/org.md)"
             ) from None
-        return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False)
+        return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False, env=env)
     try:
         raw: bytes | None = path.read_bytes()
     except OSError:
         raw = None  # read() says why, in its words
-    if raw is None or not _extends(raw):
-        return GoalsFile(path, display_name(path, root), cache, policy, raw=raw)
-    from checker.goals import org as organisation
-
-    ref = organisation.declared(raw)
-    extended = organisation.resolve(ref, cache, env) if ref else None
-    return GoalsFile(path, display_name(path, root), cache, policy, extended, raw=raw)
+    return GoalsFile(path, display_name(path, root), cache, policy, raw=raw, env=env)
 
 
 class Goals(NamedTuple):

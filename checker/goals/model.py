@@ -219,9 +219,13 @@ class KeyResult(Strict):
 
     id: Id = Field(description="Unique within its objective; referenced as `objective.kr`.")
     title: str = Field(description="What is measured.")
-    baseline: float | None = Field(default=None, description="The value when the objective started.")
-    target: float | None = Field(default=None, description="The value that means done (may be below the baseline).")
-    current: float | None = Field(default=None, description="The latest measured value.")
+    baseline: float | None = Field(
+        default=None, allow_inf_nan=False, ge=-1e15, le=1e15, description="The value when the objective started."
+    )
+    target: float | None = Field(
+        default=None, allow_inf_nan=False, ge=-1e15, le=1e15, description="The value that means done (may be below the baseline)."
+    )
+    current: float | None = Field(default=None, allow_inf_nan=False, ge=-1e15, le=1e15, description="The latest measured value.")
     unit: str | None = Field(default=None, description="Shown after the numbers, e.g. `%`.")
     source: Source | None = Field(
         default=None, description="Read the value from a file or a command at each report run, instead of `current`."

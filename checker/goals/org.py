@@ -122,18 +122,24 @@ def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where:
     levels = [_one(parse_ref(text, where), cache_dir, env)]
     while (above := declared(levels[-1].text)) is not None:
         chain = [o.ref.text for o in levels]
-        if above.strip() in chain:
+        if _REF.match(above.strip()) is None:  # read from elsewhere: say where, never what it holds
             raise ClewError(
-                f"the organisation's goals extend each other: {' → '.join([*chain, above.strip()])}; remove the `extends:` "
+                f"the `extends:` in {levels[-1].ref.text} is not an organisation goals reference (it is not shown: the file "
+                "was read from another repository); run `clew validate` in that repository"
+            )
+        ref = parse_ref(above)
+        if ref.text in chain:
+            raise ClewError(
+                f"the organisation's goals extend each other: {' → '.join([*chain, ref.text])}; remove the `extends:` "
                 f"from {levels[-1].ref.text} that closes the circle"
             )
         if len(levels) >= MAX_DEPTH:
             raise ClewError(
-                f"the organisation's goals extend more than {MAX_DEPTH} levels ({' → '.join([*chain, above.strip()])}); "
+                f"the organisation's goals extend more than {MAX_DEPTH} levels ({' → '.join([*chain, ref.text])}); "
                 "clew follows up to three levels of organisation goals above a repository: let one of these files "
                 "extend the one two levels up directly"
             )
-        levels.append(_one(parse_ref(above, f"extends in {levels[-1].ref.text}"), cache_dir, env))
+        levels.append(_one(ref, cache_dir, env))
     for at in range(len(levels) - 2, -1, -1):
         levels[at] = levels[at]._replace(parent=levels[at + 1])
     return levels[0]
@@ -164,20 +170,36 @@ def _one(ref: OrgRef, cache_dir: Path | None, env: Mapping[str, str]) -> Org:
     return Org(ref, fetched)
 
 
+def token_for(forge: str, env: Mapping[str, str]) -> str | None:
+    """The token that belongs to `forge`, and only that one: GitHub's tokens never go to GitLab,
+    nor GitLab's to GitHub. CLEW_ORG_TOKEN belongs to the forge whose CI clew runs in (on a
+    developer's machine, to none: GH_TOKEN or GITLAB_TOKEN say which is which there)."""
+    own = {"github": ("GITHUB_TOKEN", "GH_TOKEN", "INPUT_TOKEN"), "gitlab": ("CLEW_GITLAB_TOKEN", "GITLAB_TOKEN")}[forge]
+    running = "github" if env.get("GITHUB_ACTIONS") == "true" else "gitlab" if env.get("GITLAB_CI") == "true" else None
+    names = ("CLEW_ORG_TOKEN", *own) if running == forge else own
+    return next((env[name] for name in names if env.get(name)), None)
+
+
 def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
-    """One read from the forge: GitHub's GraphQL `object(expression:)`, GitLab's files API."""
+    """One read from the forge: GitHub's GraphQL `object(expression:)`, GitLab's files API; with
+    the token of that forge only (token_for), at the address its settings give."""
+    token = token_for(ref.forge, env)
     if ref.forge == "github":
-        token = env.get("CLEW_ORG_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or env.get("INPUT_TOKEN")
         if not token:
-            raise ClewError("reading it needs a token: set GITHUB_TOKEN (or CLEW_ORG_TOKEN, for a token that can read that repository)")
+            raise ClewError(
+                "reading it needs a GitHub token: set GITHUB_TOKEN (or, in GitHub Actions, CLEW_ORG_TOKEN for a token that "
+                "can read that repository)"
+            )
         from checker.sources.github import Client
 
         api = env.get("GITHUB_API_URL") or os.environ.get("GITHUB_API_URL")
         text = Client(token, api).read_blob(ref.project, f"{ref.ref}:{ref.path}")
     else:
-        token = env.get("CLEW_ORG_TOKEN") or env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")
         if not token:
-            raise ClewError("reading it needs a token: set CLEW_GITLAB_TOKEN (or CLEW_ORG_TOKEN) to one that can read that project")
+            raise ClewError(
+                "reading it needs a GitLab token: set CLEW_GITLAB_TOKEN (or, in GitLab CI, CLEW_ORG_TOKEN) to one that can "
+                "read that project"
+            )
         from checker.sources.gitlab import Client as GitLab
         from checker.sources.gitlab import api_url
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -222,15 +223,23 @@ def readings_of(text: str | None) -> dict[str, list[tuple[str, float]]]:
             points = [
                 (r["date"], float(r["value"]))
                 for r in (history if isinstance(history, list) else [])
-                if isinstance(r, dict)
-                and isinstance(r.get("date"), str)
-                and _date(r["date"]) is not None
-                and isinstance(r.get("value"), int | float)
-                and not isinstance(r.get("value"), bool)
+                if isinstance(r, dict) and isinstance(r.get("date"), str) and _date(r["date"]) is not None and _reading(r.get("value"))
             ]
             if points:
                 found[f"{o.get('id')}.{k.get('id')}"] = points
     return found
+
+
+def _reading(value: object) -> bool:
+    """A recorded reading worth keeping: a finite number no key result would call absurd."""
+    from checker.sources.metrics import LARGEST
+
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= LARGEST
+    except OverflowError:  # an integer of thousands of digits
+        return False
 
 
 MONTHLY_AFTER_DAYS = 366  # a longer window is bucketed by month: ten years by week would be 520 bars

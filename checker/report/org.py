@@ -123,7 +123,7 @@ RANK = {"off-track": 3, "at-risk": 2, "on-track": 1}
 WORDS = {"off-track": "off track", "at-risk": "at risk", "on-track": "on track"}
 
 
-def entry(  # noqa: PLR0913 -- a repository as the forge gave it, the last two by name
+def entry(  # noqa: PLR0913, PLR0911 -- a repository as the forge gave it, one return per way its report fails
     name: str, pushed_at: str | None, oid: str | None, text: str | None, *, archived: bool = False, error: str | None = None
 ) -> dict[str, Any]:
     """One repository's row, from its committed alignment.json (or why there is none)."""
@@ -132,27 +132,54 @@ def entry(  # noqa: PLR0913 -- a repository as the forge gave it, the last two b
         return {**row, "error": error}
     if text is None:
         return {**row, "error": "no alignment report committed" if oid is None else "alignment report is not text"}
+    if len(text) > MAX_REPORT:
+        return {**row, "error": f"alignment report is {len(text)} characters; clew reads reports up to {MAX_REPORT}"}
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         return {**row, "error": f"alignment report is not JSON ({exc.msg}, line {exc.lineno})"}
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, NaN, nesting past the parser's limit
+        return {**row, "error": f"alignment report holds what no report holds ({str(exc)[:80]})"}
     if not isinstance(data, dict) or not isinstance(data.get("objectives"), list) or not isinstance(data.get("headline"), dict):
         return {**row, "error": "alignment report has no objectives or headline"}
     headline = data["headline"]
     objectives = [
         {
-            "id": str(o.get("id")),
-            "title": str(o.get("title") or ""),
-            "status": str(o.get("status") or ""),
-            "reasons": [str(r) for r in o.get("reasons") or [] if isinstance(r, str)][:3],
-            "progress": o.get("progress") if isinstance(o.get("progress"), (int, float)) else None,
+            "id": _bounded(o.get("id"), 120),
+            "title": _bounded(o.get("title") or "", 300),
+            # Read from another repository: only a status clew writes is kept, anything else is "unknown".
+            "status": o["status"] if o.get("status") in STATUSES else "unknown",
+            "reasons": [_bounded(r, 500) for r in o.get("reasons") or [] if isinstance(r, str)][:3],
+            "progress": _fraction(o.get("progress")),
         }
-        for o in data["objectives"]
+        for o in data["objectives"][:MAX_OBJECTIVES]
         if isinstance(o, dict) and o.get("id") is not None
     ]
-    numbers = {k: headline.get(k) for k in ("merged", "aligned", "waste") if isinstance(headline.get(k), int)}
+    numbers = {k: v for k in ("merged", "aligned", "waste") if _count(v := headline.get(k))}
     generated = data.get("generated_at") if isinstance(data.get("generated_at"), str) else None
-    return {**row, "generated_at": generated, "headline": numbers, "objectives": objectives}
+    return {**row, "generated_at": _bounded(generated, 40) if generated else None, "headline": numbers, "objectives": objectives}
+
+
+MAX_REPORT = 20_000_000  # characters of one repository's alignment.json
+MAX_OBJECTIVES = 500
+STATUSES = frozenset({"on-track", "at-risk", "off-track", "achieved", "unmeasured", "no-data"})
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _bounded(value: Any, limit: int) -> str:
+    return str(value)[:limit]
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**9
+
+
+def _fraction(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
 
 
 def merge(previous: Iterable[Mapping[str, Any]], changed: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -263,7 +290,7 @@ def render(doc: Mapping[str, Any]) -> str:
     ]
     for o in doc["objectives"]:
         progress = f"{round(100 * o['progress'])}%" if o["progress"] is not None else ""
-        word = WORDS.get(o["status"], o["status"])
+        word = WORDS.get(o["status"], "unknown")
         lines.append(f"| {_cell(o['id'])}: {_cell(o['title'])} | {word} | {progress} | {_cell('; '.join(o['reasons']))} |")
     lines += ["", "## Repositories", "", "| repository | merged | aligned | potential waste | note |", "|---|---|---|---|---|"]
     for r in doc["repositories"]:

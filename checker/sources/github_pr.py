@@ -108,4 +108,5 @@ class EventSource:
         self.item = item
         if item is not None and display in item.paths:
             self.notes.append(f"this change edits {display}: it was judged against the goals at its base")
-        return Work([item] if item is not None else [], linked, base_goals, self.notes, passes_open=self.api_failed)
+        proposed = event.name in ("pull_request", "pull_request_target", "merge_group")
+        return Work([item] if item is not None else [], linked, base_goals, self.notes, passes_open=self.api_failed, proposed=proposed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from checker.errors import ApiError, AuthError
 from checker.work import WorkItem
@@ -56,13 +57,33 @@ def api_url(env: Mapping[str, str]) -> str:
     return env.get("CLEW_GITLAB_URL") or "https://gitlab.com/api/v4"
 
 
+def _same_host_session() -> Any:
+    """A requests session that follows no redirect to another host: requests strips only its own
+    Authorization header there, and would send GitLab's PRIVATE-TOKEN on to wherever it points."""
+    import requests
+
+    class SameHost(requests.Session):
+        def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+            before, after = urlsplit(response.request.url), urlsplit(prepared_request.url)
+            if (before.scheme, before.netloc) != (after.scheme, after.netloc):
+                raise requests.exceptions.InvalidURL(
+                    f"GitLab redirected to another address ({after.netloc[:100]}); clew sends the token only to "
+                    f"{before.netloc}: set the GitLab URL to the address GitLab answers at"
+                )
+            super().rebuild_auth(prepared_request, response)
+
+    return SameHost()
+
+
 class Client:
     def __init__(self, url: str, token: str, graphql_url: str | None = None) -> None:
         import gitlab
 
         base = url.removesuffix("/").removesuffix("/api/v4")
         timeout = float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
-        self.gl = gitlab.Gitlab(base, private_token=token, timeout=timeout, retry_transient_errors=True, per_page=100)
+        self.gl = gitlab.Gitlab(
+            base, private_token=token, timeout=timeout, retry_transient_errors=True, per_page=100, session=_same_host_session()
+        )
         self.graphql_url = graphql_url or f"{base}/api/graphql"
         self.reads = self.writes = 0
 

@@ -107,11 +107,17 @@ class Client:
                 headers={"Authorization": self._auth(), "Content-Type": "application/json", "Accept": "application/json"},
             )
             try:
-                with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
+                with _OPENER.open(request, timeout=self.settings.timeout) as response:
                     data = json.loads(response.read().decode("utf-8"))
                     return data if isinstance(data, dict) else {}
             except urllib.error.HTTPError as exc:
                 status = exc.code
+                if 300 <= status < 400:  # the token is never sent on to wherever Jira points
+                    where = urlsplit(exc.headers.get("Location") or "").netloc or "another address"
+                    raise ApiError(
+                        f"Jira answered {path} with a redirect ({status}) to {where[:100]}; clew sends the token only to "
+                        f"JIRA_URL ({urlsplit(url).netloc}) and follows no redirect: set JIRA_URL to the address Jira answers at"
+                    ) from None
                 text = exc.read().decode("utf-8", "replace")[:2000]
                 if status in (401, 403):
                     raise AuthError(
@@ -128,6 +134,16 @@ class Client:
                     continue
                 raise ApiError(f"Jira could not be reached at {self.settings.url} ({getattr(exc, 'reason', exc)})") from None
         raise ApiError(f"Jira did not answer {path}")  # pragma: no cover -- the loop returns or raises
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are answered, not followed: urllib would send the Authorization header on to any host."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class JiraRefused(ApiError):

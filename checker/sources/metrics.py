@@ -11,6 +11,7 @@ pointer names one value."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -23,7 +24,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 MAX_BYTES = 10 * 1024 * 1024  # a metrics file larger than this is not read
-MAX_OUTPUT = 1024 * 1024  # what a command may print
+MAX_OUTPUT = 1024 * 1024  # what a command may print; past it, the command is stopped
+LARGEST = 1e15  # a reading beyond this (in either direction) is refused as absurd: no key result measures it
+# The only variables a key-result command sees: where programs are, the locale, the time zone, a
+# place for temporary files. No token, no CI variable (CI_REPOSITORY_URL carries the job token).
+COMMAND_ENV = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONIOENCODING")
 _STEP = re.compile(r"""\.([A-Za-z_][A-Za-z0-9_-]*)|\[(-?\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]""")
 
 
@@ -77,7 +82,9 @@ def _number(value: Any, where: str) -> float:
         kind = "an object" if isinstance(value, Mapping) else "a list"
         raise ValueError(f"{where} is {kind}, not a number: point further into it")
     if not math.isfinite(number):
-        raise ValueError(f"{where} is {value!r}, not a finite number")
+        raise ValueError(f"{where} is {str(value)[:40]!r}, not a finite number")
+    if abs(number) > LARGEST:
+        raise ValueError(f"{where} is {number:.3g}, beyond what a key result measures (±{LARGEST:.0e})")
     return number
 
 
@@ -112,20 +119,31 @@ def _inside(root: Path, relative: str) -> Path:
 
 
 def _read_file(root: Path, relative: str, fmt: str | None) -> Any:
+    import stat
+
     path = _inside(root, relative)
     try:
-        size = path.stat().st_size
+        # Opened without waiting (a FIFO would block a plain open until someone writes to it),
+        # then read only if it is a regular file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ValueError(f"{relative!r} does not exist (the step that writes it must run before `clew report`)") from None
+    except IsADirectoryError:
+        raise ValueError(f"{relative!r} is a directory, not a file") from None
     except OSError as exc:
         raise ValueError(f"{relative!r} cannot be read: {exc.strerror}") from None
-    if path.is_dir():
-        raise ValueError(f"{relative!r} is a directory, not a file")
-    if size > MAX_BYTES:
-        raise ValueError(f"{relative!r} is {size} bytes; clew reads metrics files up to {MAX_BYTES} bytes")
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ValueError(f"{relative!r} is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{relative!r} is not a regular file (a FIFO, a device or a socket); clew reads only files")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"{relative!r} is larger than {MAX_BYTES} bytes; clew reads metrics files up to {MAX_BYTES} bytes")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ValueError(f"{relative!r} cannot be read as UTF-8 text: {exc}") from None
     kind = fmt or ("csv" if relative.lower().endswith((".csv", ".tsv")) else "json")
     return _parse(text, kind, relative)
@@ -144,23 +162,107 @@ def _parse(text: str, kind: str, where: str) -> Any:
         raise ValueError(f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
-def _run(root: Path, argv: list[str], timeout: int) -> str:
-    shown = argv[0]
-    env = {k: v for k, v in os.environ.items() if not k.endswith("TOKEN")}  # a metrics command needs no forge token
+def command_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment a key-result command runs with: COMMAND_ENV and the locale's LC_*, nothing else."""
+    return {k: v for k, v in env.items() if k in COMMAND_ENV or (k.startswith("LC_") and k.isupper())}
+
+
+def unreadable_to_children() -> None:
+    """clew's own memory and environment (/proc/<pid>/environ still holds every token clew was
+    started with) made unreadable to the processes it starts: on Linux, a process that is not
+    dumpable can be read only by root. Elsewhere nothing changes, and SECURITY.md says so."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
     try:
-        done = subprocess.run(argv, cwd=root, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False, env=env)
-    except FileNotFoundError:
-        raise ValueError(f"the command {shown!r} was not found") from None
-    except PermissionError:
-        raise ValueError(f"the command {shown!r} is not executable") from None
-    except subprocess.TimeoutExpired:
-        raise ValueError(f"the command {shown!r} did not finish within {timeout} s (source.timeout)") from None
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1][:200]
-        raise ValueError(f"the command {shown!r} exited with {done.returncode}{': ' + last if last else ''}")
-    if len(done.stdout) > MAX_OUTPUT:
-        raise ValueError(f"the command {shown!r} printed more than {MAX_OUTPUT} bytes")
-    return done.stdout.decode("utf-8", "replace")
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
+
+
+def _run(root: Path, argv: list[str], timeout: int) -> str:
+    """The command's output: at most MAX_OUTPUT bytes read, then it is stopped; its process group
+    (whatever it started) ends with it, whichever way it ends."""
+    import signal
+    import tempfile
+    import time
+
+    shown = argv[0]
+    unreadable_to_children()
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=command_env(os.environ),
+                start_new_session=True,  # its own process group, ended with it
+            )
+        except FileNotFoundError:
+            raise ValueError(f"the command {shown!r} was not found") from None
+        except PermissionError:
+            raise ValueError(f"the command {shown!r} is not executable") from None
+        assert proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        out, too_much, late = _read_bounded(proc.stdout, deadline)
+
+        def end_group() -> None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        try:
+            if too_much or late:
+                end_group()
+            code = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            end_group()
+            proc.wait()
+            late = True
+            code = proc.returncode
+        finally:
+            end_group()  # what it forked does not outlive it
+            proc.stdout.close()
+        if late and not too_much:
+            raise ValueError(f"the command {shown!r} did not finish within {timeout} s (source.timeout)")
+        if too_much:
+            raise ValueError(f"the command {shown!r} printed more than {MAX_OUTPUT} bytes; it was stopped")
+        if code != 0:
+            errors.seek(0)
+            tail = errors.read()[-4096:].decode("utf-8", "replace").strip().splitlines()
+            last = (tail or [""])[-1][:200]
+            raise ValueError(f"the command {shown!r} exited with {code}{': ' + last if last else ''}")
+    return out.decode("utf-8", "replace")
+
+
+def _read_bounded(stream: Any, deadline: float) -> tuple[bytes, bool, bool]:
+    """What a pipe gives until it closes, MAX_OUTPUT bytes at most, until the deadline:
+    (the bytes, whether there was more, whether time ran out)."""
+    import selectors
+    import time
+
+    chunks: list[bytes] = []
+    size = 0
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b"".join(chunks), False, True
+            if not selector.select(timeout=min(left, 1.0)):
+                continue
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return b"".join(chunks), False, False
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                return b"".join(chunks)[:MAX_OUTPUT], True, False
 
 
 def measure(root: Path, source: Mapping[str, Any]) -> Measured:
