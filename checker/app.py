@@ -24,10 +24,10 @@ from checker.trace import Tracer
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
-    from checker.config import Config
-    from checker.goals.load import Document
-    from checker.goals.loading import GoalsFile
-    from checker.publish import Publisher
+    from checker.forges import Publisher
+    from checker.goals.config import Config
+    from checker.goals.document import Document
+    from checker.goals.file import GoalsFile
     from checker.suggest import Suggestion
 
 
@@ -136,7 +136,7 @@ def _trust_the_base(goals: GoalsFile, work: Work, env: Mapping[str, str] | None)
 def _current(goals: GoalsFile, text: bytes, work: Work, notes: list[str]) -> Pyramid:
     """The version the work brings, compiled: it must be valid. When it names organisation goals
     that may not be read for it, only its YAML is checked, and the work is judged at the base."""
-    from checker.goals.loading import NotFollowed
+    from checker.goals.file import NotFollowed
 
     try:
         return goals.compile(text)
@@ -168,9 +168,9 @@ def configure(root: Path, goals: str | None) -> Config:
 def configured(root: Path, goals: str | None) -> tuple[Config, str]:
     """The configuration, and a digest of everything it was built from (the file and the
     organisation's goals): a report made against other goals is not reused."""
-    from checker.config import load_bytes
     from checker.goals.compiled import digest
-    from checker.goals.loading import goals_file
+    from checker.goals.config import load_bytes
+    from checker.goals.file import goals_file
 
     file = goals_file(root, goals, None)
     text = file.read()
@@ -179,10 +179,10 @@ def configured(root: Path, goals: str | None) -> tuple[Config, str]:
 
 
 def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, trust_file_url: bool) -> Work:
-    """The Jira issues the work names, and their epics, added to its links (checker.sources.jira)."""
+    """The Jira issues the work names, and their epics, added to its links (checker.forges.jira)."""
     import os
 
-    from checker.sources.jira import follow
+    from checker.forges.jira import follow
     from checker.trace import syntax_of
 
     syntax = syntax_of(pyramid)

@@ -123,13 +123,13 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
     In GitLab CI (GITLAB_CI=true), the merge request, with a Code Quality
     report, sticky note and label.
     """
-    from checker.sources.ci import adapter, checks_its_event
+    from checker.forges.surfaces import adapter, checks_its_event
 
     where = checks_its_event(os.environ) if spec is None and not per_commit else None
-    if where is not None:  # the CI's own event, through its surface (checker.sources.ci.SURFACES)
+    if where is not None:  # the CI's own event, through its surface (checker.forges.surfaces.SURFACES)
         given = ctx.get_parameter_source("fmt") == click.core.ParameterSource.COMMANDLINE
         ctx.exit(adapter(where).run(os.environ, Path.cwd(), _today(), goals, fmt if given else None))
-    from checker.commands import check as command
+    from checker.forges.local import check as command
 
     outcome = command.run(Path.cwd(), goals, spec, per_commit, _today(), fmt=fmt, color=_color(ctx))
     _emit(outcome.output, _color(ctx))
@@ -144,7 +144,7 @@ def check(ctx: click.Context, goals: str | None, fmt: str, spec: str | None, per
 @click.pass_context
 def pre_push(ctx: click.Context, goals: str | None, per_commit: bool, remote: str | None, url: str | None) -> None:
     """git's pre-push hook protocol (refs on stdin); what `clew hook install` runs."""
-    from checker.commands.prepush import main as lean
+    from checker.forges.local.prepush import main as lean
 
     args = [*(["--goals", goals] if goals else []), *(["--per-commit"] if per_commit else [])]
     ctx.exit(lean([*args, "--color", ctx.find_root().params.get("color") or "auto"]))
@@ -296,7 +296,7 @@ def _render(result: Any, fmt: str, color: bool) -> str:
 
 
 def _root(require_git: bool = False) -> Path:
-    from checker.sources import git
+    from checker.forges.local import git
 
     cwd = Path.cwd()
     root = git.toplevel(cwd)

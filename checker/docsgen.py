@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from checker.goals import model
-from checker.policy import shipped_packs
+from checker.goals.policy import shipped_packs
 from checker.rules import REGISTRY
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
@@ -140,9 +140,9 @@ def rules_reference() -> str:
 
 def _pack_severities(name: str) -> dict[str, str]:
     """The severities a goals file that extends only this pack gets."""
-    from checker.goals.load import Document
+    from checker.goals.document import Document
+    from checker.goals.policy import resolve
     from checker.goals.yamldoc import PosDict
-    from checker.policy import resolve
 
     policy = model.Policy(extends=[name])
     effective, problems = resolve(Document(Path("goals.yml"), "goals.yml", PosDict()), policy)

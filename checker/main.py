@@ -80,7 +80,7 @@ def run_lean(lean: Lean) -> int:
                 raise
             sys.stdout.write(out)
             return code
-        from checker.commands import check
+        from checker.forges.local import check
 
         outcome = check.run(Path.cwd(), lean.goals, lean.spec, lean.per_commit, today, fmt=lean.fmt, color=color)
         sys.stdout.write(outcome.output)
@@ -92,12 +92,12 @@ def run_lean(lean: Lean) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["pre-push"] and not {"-h", "--help"} & set(args):
-        from checker.commands.prepush import main as pre_push
+        from checker.forges.local.prepush import main as pre_push
 
         return pre_push(args[1:])
     lean = parse_lean(args)
     if lean is not None:
-        from checker.sources.ci import checks_its_event
+        from checker.forges.surfaces import checks_its_event
 
         if lean.command == "validate" or lean.spec is not None or lean.per_commit or checks_its_event(os.environ) is None:
             return run_lean(lean)

@@ -1,5 +1,5 @@
 """What a check found: the traces, the findings after the policy, the suggestions and the
-notes. Every surface renders and publishes one of these (checker.outputs, checker.publish)."""
+notes. Every surface renders and publishes one of these (checker.outputs, checker.forges)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from checker.findings import Finding, Location, fails
 from checker.goals.compiled import Pyramid
 
 if TYPE_CHECKING:
-    from checker.goals.load import Document
+    from checker.goals.document import Document
     from checker.suggest import Suggestion
     from checker.trace import Trace
 

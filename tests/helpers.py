@@ -7,8 +7,8 @@ import hashlib
 from pathlib import Path
 
 from checker import app
-from checker.config import Config, load_config
 from checker.findings import Finding
+from checker.goals.config import Config, load_config
 from checker.work import WorkItem
 from tests.conftest import goals_text
 

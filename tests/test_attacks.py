@@ -153,7 +153,7 @@ def test_clew_is_not_readable_by_the_commands_it_starts(tmp_path: Path) -> None:
     """/proc/<clew>/environ keeps every token clew started with: clew makes itself non-dumpable
     before a command runs, so a process of the same (non-root) user cannot read it."""
     probe = (
-        "import ctypes, sys; from pathlib import Path; from checker.sources.metrics import _run; "
+        "import ctypes, sys; from pathlib import Path; from checker.forges.metrics import _run; "
         "_run(Path('.'), [sys.executable, '-c', 'print(1)'], 10); print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"
     )
     import subprocess
@@ -166,7 +166,7 @@ def test_clew_is_not_readable_by_the_commands_it_starts(tmp_path: Path) -> None:
 
 
 def test_the_jira_token_does_not_follow_a_redirect(tmp_path: Path, elsewhere: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.sources import jira
+    from checker.forges import jira
 
     class Redirecting(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -197,7 +197,7 @@ def test_the_jira_token_does_not_follow_a_redirect(tmp_path: Path, elsewhere: Li
 
 def test_the_gitlab_token_does_not_follow_a_redirect(elsewhere: Listener) -> None:
     from checker.errors import ApiError
-    from checker.sources.gitlab import Client
+    from checker.forges.gitlab.client import Client
 
     class Redirecting(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -223,7 +223,7 @@ def test_the_gitlab_token_does_not_follow_a_redirect(elsewhere: Listener) -> Non
 
 def test_the_github_token_does_not_follow_a_redirect(elsewhere: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.errors import ClewError
-    from checker.sources.github import Client
+    from checker.forges.github.client import Client
 
     class Redirecting(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from checker.goals import compiled
 from checker.goals.compiled import Pyramid, cache_path, read_cache
-from checker.goals.loading import pyramid_for
+from checker.goals.file import pyramid_for
 from tests.conftest import goals_text, make_repo
 from tests.helpers import config
 

@@ -9,7 +9,7 @@ import pytest
 
 from checker import __version__
 from checker.commands.init import starter
-from checker.config import load_config
+from checker.goals.config import load_config
 from checker.term import use_color
 from tests.conftest import ROOT, clew_process, goals_text, make_repo
 

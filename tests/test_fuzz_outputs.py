@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checker import app
+from checker.forges.github.event import read_event
 from checker.outputs import github, gitlab, jsonfmt, sarif, text
 from checker.outputs.workflow import fenced, output_lines
 from checker.references import branch_references, parse
 from checker.report.build import build
 from checker.report.page import page
 from checker.report.render import json_text, markdown
-from checker.sources.github_event import read_event
 from checker.work import WorkItem
 from tests.conftest import goals_text
 from tests.helpers import config

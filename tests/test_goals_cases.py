@@ -13,9 +13,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker.config import load_config
 from checker.errors import GoalsError
 from checker.goals import yamldoc
+from checker.goals.config import load_config
 from checker.goals.schema import goals_schema
 from tests.conftest import CASES
 

@@ -375,7 +375,7 @@ def test_explain_unknown_ref(pushable: Repo) -> None:
 
 def test_a_parsed_commit_has_every_field_in_its_place() -> None:
     """The log parser builds WorkItems positionally: each value must land in its named field."""
-    from checker.sources.git import _commit
+    from checker.forges.local.git import _commit
 
     US = "\x1f0123"
     record = US.join(
@@ -413,8 +413,8 @@ NAMES = ("\nnewline.md", "a\x1eb\x1f.txt", 'quote".md', "tab\there.md")  # in gi
 def test_control_characters_in_a_message_or_a_name_are_text(tmp_path: Path) -> None:
     """git's output is split on separators with a random token: a message or a name holding the
     control characters clew separates with stays one commit, whole."""
-    from checker.sources import collect_local
-    from checker.sources import git as gitmod
+    from checker.forges.local import git as gitmod
+    from checker.forges.local import history as collect_local
 
     repo = make_repo(tmp_path / "w")
     evil = "Evil \x1e sub\x1fject\n\nbody \x1f\x1e more"

@@ -1,4 +1,4 @@
-"""checker.publish: both forges' sticky writers are publishers, and the report commit
+"""checker.forges: both forges' sticky writers are publishers, and the report commit
 has one retry loop whose counts are the product's (each lost race costs one re-read)."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from checker.errors import ClewError
-from checker.publish import Publisher
-from checker.publish.commits import Lost, retry
-from checker.publish.github import StickyComment
-from checker.publish.gitlab import StickyNote
+from checker.forges import Publisher
+from checker.forges.commits import Lost, retry
+from checker.forges.github.sticky import StickyComment
+from checker.forges.gitlab.sticky import StickyNote
 
 
 def test_both_forges_publish_through_one_protocol() -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from checker.sources import collect_local
+from checker.forges.local import history as collect_local
 from checker.work import WorkItem
 from tests.conftest import Repo, clew_process, goals_text
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from checker.forges.local import history as collect_local
 from checker.report.build import build
 from checker.report.render import json_text, markdown, mermaid_label, without_timestamp
 from checker.report.schema import render as schema_render
-from checker.sources import collect_local
 from checker.work import WorkItem
 from tests.conftest import ROOT, Repo, clew_process, goals_text
 from tests.helpers import config

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from checker.errors import GitError
+from checker.forges.local import git
+from checker.forges.local import history as collect_local
 from checker.report.build import build
-from checker.sources import collect_local, git
 from checker.trace import Trace, Tracer
 from checker.work import Reference, WorkItem
 from tests.conftest import Repo, clew_process, goals_text

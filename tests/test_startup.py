@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from checker.forges.local.gitdir import head_branch, locate
 from checker.main import Lean, parse_lean
-from checker.sources.gitdir import head_branch, locate
 from tests.conftest import clew_process, goals_text, make_repo
 
 HEAVY = ("pydantic", "ruamel", "click", "github", "gitlab", "jinja2")

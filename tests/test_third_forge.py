@@ -1,5 +1,5 @@
 """A newcomer can add a forge: a `Source`, a `Publisher`, a small adapter calling `app.run`,
-and one line in `checker.sources.ci.SURFACES`. This module is such a forge, "Tangle", a test
+and one line in `checker.forges.surfaces.SURFACES`. This module is such a forge, "Tangle", a test
 double: its CI sets TANGLE_CI=true and writes the change to TANGLE_EVENT_PATH as JSON, with
 the issues it links inline. Nothing in clew knows about it but the one line the tests add.
 
@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from checker import app
-from checker.goals.loading import GoalsFile, goals_file
+from checker.forges import surfaces as ci
+from checker.forges.local import git
+from checker.goals.file import GoalsFile, goals_file
 from checker.result import Result
-from checker.sources import ci, git
 from checker.work import WorkItem
 from tests.conftest import make_repo
 from tests.test_surfaces import CASES, GOALS, GOALS_RULES

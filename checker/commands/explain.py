@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker import app
-from checker.commands.check import repo_root
 from checker.errors import ClewError
-from checker.sources import git
+from checker.forges.local import git
+from checker.forges.local.check import repo_root
 
 if TYPE_CHECKING:
-    from checker.config import Config
+    from checker.goals.config import Config
 
 
 def run(cwd: Path, goals: str | None, ref: str, today: dt.date) -> app.Result:
@@ -47,8 +47,8 @@ def _pull_request(config: Config, number: str, today: dt.date) -> app.Result:
         raise ClewError(
             f"explaining #{number} needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name; locally, name a commit or a branch"
         )
-    from checker.sources.github import Client
-    from checker.sources.github_pr import link_refs
+    from checker.forges.github.check import link_refs
+    from checker.forges.github.client import Client
 
     client = Client(token)
     fetched, _ = client.fetch("pr", int(number), [], None, repository)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from checker.errors import ClewError
-from checker.sources import git
+from checker.forges.local import git
 
 MARKER = "# clew pre-push hook v1"
 BACKUP = "pre-push.clew-backup"

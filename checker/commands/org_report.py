@@ -1,5 +1,5 @@
 """`clew report --org OWNER`: one report across a GitHub organisation's repositories or a GitLab
-group's projects, from the alignment.json each one commits (checker.sources.collect_org,
+group's projects, from the alignment.json each one commits (checker.forges.github.org,
 checker.report.org).
 
 The first run reads every repository (50 per request). A later run with the previous
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from checker.errors import ClewError
+from checker.forges.github.org import PAGE
 from checker.report import org as build
-from checker.sources.collect_org import PAGE
 
 JSON_NAME, MARKDOWN_NAME = "org-alignment.json", "ORG-ALIGNMENT.md"
 FULL_EVERY = dt.timedelta(days=7)
@@ -87,8 +87,8 @@ class Read(NamedTuple):
 
 
 def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None) -> Read:
-    from checker.sources import collect_org
-    from checker.sources.github import Client
+    from checker.forges.github import org as collect_org
+    from checker.forges.github.client import Client
 
     token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
     if not token:
@@ -106,8 +106,8 @@ def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.date
 
 def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None, previous: Any) -> tuple[Read, int]:
     """The group's projects, starting at the page size the previous run found GitLab accepts."""
-    from checker.sources import collect_org
-    from checker.sources.gitlab import Client, api_url
+    from checker.forges.github import org as collect_org
+    from checker.forges.gitlab.client import Client, api_url
 
     token = env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")
     if not token:
@@ -130,7 +130,7 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
     """(what to print on stdout, the summary for stderr)."""
     forge, owner = where(options.owner, env)
     if options.export:
-        from checker.publish.warehouse import check_target
+        from checker.forges.warehouse import check_target
 
         check_target(options.export)
     previous = _previous(options.out, forge, owner, options)
@@ -166,7 +166,7 @@ def run(options: Options, env: Mapping[str, str], now: dt.datetime) -> tuple[str
     if 0 < page < PAGE:
         notes.append(f"clew: GitLab found {PAGE} projects per query too complex; read {page} per query")
     if options.export:
-        from checker.publish.warehouse import export
+        from checker.forges.warehouse import export
 
         notes.append(f"clew: {export(doc, options.export)}")
     if options.fmt == "json":

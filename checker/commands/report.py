@@ -18,18 +18,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker import safewrite
 from checker.errors import ClewError
-from checker.publish import commits
-from checker.sources import collect_local, git
+from checker.forges import commits
+from checker.forges.local import git
+from checker.forges.local import history as collect_local
 from checker.term import progress
 from checker.trace import Trace, Tracer, claims_report
 
 if TYPE_CHECKING:
+    from checker.forges.github.client import Client as GitHubClient
+    from checker.forges.github.client import Head
+    from checker.forges.gitlab.client import Client as GitLabClient
+    from checker.forges.metrics import Measured
     from checker.goals.compiled import Pyramid
     from checker.report import model as m
-    from checker.sources.github import Client as GitHubClient
-    from checker.sources.github import Head
-    from checker.sources.gitlab import Client as GitLabClient
-    from checker.sources.metrics import Measured
     from checker.work import WorkItem
 
 # The forge sources, the report's builder and renderer are imported inside the functions. A
@@ -91,8 +92,8 @@ def _bulk() -> Iterator[None]:
 
 def measure(root: Path, pyramid: Pyramid) -> dict[str, Measured]:
     """This run's value of every key result with a `source:`; a source that fails is said on
-    stderr and recorded with its reason (checker.sources.metrics), and the report goes on."""
-    from checker.sources.metrics import measure_all
+    stderr and recorded with its reason (checker.forges.metrics), and the report goes on."""
+    from checker.forges.metrics import measure_all
 
     sources = {f"{o.id}.{k.id}": k.source for o in pyramid.objectives for k in o.key_results if k.source}
     if not sources:
@@ -108,7 +109,7 @@ def measure(root: Path, pyramid: Pyramid) -> dict[str, Measured]:
 
 @_bulk()
 def make(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> tuple[Path, Written]:
-    from checker.goals.loading import goals_file
+    from checker.goals.file import goals_file
 
     root, common = git.repo_dirs(cwd)
     file = goals_file(root, goals, common / "clew")
@@ -177,7 +178,7 @@ def shallow_note(cut: str, start: dt.date, env: Mapping[str, str]) -> str:
     """What a report over a shallow clone misses, and the one-line fix where clew runs."""
     missing = (dt.date.fromisoformat(cut) - start).days if cut[:1].isdigit() else None
     span = f"the first {missing} days of the {start.isoformat()} window" if missing is not None else "part of the window"
-    from checker.sources.ci import forge
+    from checker.forges.surfaces import forge
 
     fixes = {"github": "set `fetch-depth: 0` on actions/checkout", "gitlab": "set the CI/CD variable `GIT_DEPTH: 0` for this job"}
     fix = fixes.get(forge(env) or "", "fetch the full history")
@@ -224,11 +225,11 @@ def _render(pyramid: Pyramid, report: m.Report, current: dict[str, str], where: 
 
 
 def jira_issues(pyramid: Pyramid, items: Sequence[WorkItem]) -> tuple[dict[str, WorkItem], list[str]]:
-    """The Jira issues, and their epics, that the report's work names (checker.sources.jira):
+    """The Jira issues, and their epics, that the report's work names (checker.forges.jira):
     every key, 50 per search. Nothing is asked without a `jira:` section in the goals file."""
     if not pyramid.jira:
         return {}, []
-    from checker.sources.jira import follow
+    from checker.forges.jira import follow
     from checker.trace import syntax_of
 
     found = follow(pyramid.jira, syntax_of(pyramid), items, os.environ, every=True)
@@ -240,7 +241,7 @@ def jira_issues(pyramid: Pyramid, items: Sequence[WorkItem]) -> tuple[dict[str, 
 
 def _with_jira(pyramid: Pyramid, tracer: Tracer, traces: list[Trace]) -> tuple[list[Trace], list[str]]:
     """The local report's traces, with the units that name Jira keys traced again through them."""
-    from checker.sources.jira import keys_named
+    from checker.forges.jira import keys_named
     from checker.trace import syntax_of
 
     syntax = syntax_of(pyramid)
@@ -323,7 +324,7 @@ LOCK_WAIT = 10.0  # seconds a local report commit waits for another git process 
 
 
 def commit(root: Path, written: Written) -> str:
-    """The report committed locally (checker.publish.commits), waiting for another git process."""
+    """The report committed locally (checker.forges.commits), waiting for another git process."""
     return commits.commit_local(
         root,
         written,
@@ -369,7 +370,7 @@ class Options(NamedTuple):
 def _source(choice: str) -> str:
     if choice != "auto":
         return choice
-    from checker.sources.ci import reads_its_api
+    from checker.forges.surfaces import reads_its_api
 
     return reads_its_api(os.environ) or "git"
 
@@ -391,8 +392,8 @@ def _previous(text: str | None, digest: str) -> m.Report | None:
 def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitHub: one GraphQL page per 100 merged pull requests, or one page when warm."""
     from checker.app import configured
-    from checker.sources.collect_github import collect as collect_github
-    from checker.sources.github import Client, fetch_report_page
+    from checker.forges.github.client import Client, fetch_report_page
+    from checker.forges.github.report import collect as collect_github
 
     root = git.toplevel(cwd) or cwd
     config, goals_digest = configured(root, goals)
@@ -417,8 +418,8 @@ def make_github(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 
 
 def commit_github(made: Made) -> str:
-    """Through GitHub's Git Data API (checker.publish.commits)."""
-    from checker.sources.github import Client, Head
+    """Through GitHub's Git Data API (checker.forges.commits)."""
+    from checker.forges.github.client import Client, Head
 
     if not isinstance(made.client, Client) or not (made.state is None or isinstance(made.state, Head)):
         raise TypeError("a GitHub report commit needs what make_github made")
@@ -431,7 +432,7 @@ def _gitlab_env() -> tuple[str, str, str, str]:
     project = env.get("CI_PROJECT_ID") or env.get("CI_PROJECT_PATH") or ""
     if not token or not project or not (env.get("CI_API_V4_URL") or env.get("CI_SERVER_URL")):
         raise ClewError("--source gitlab needs CLEW_GITLAB_TOKEN, CI_API_V4_URL (or CI_SERVER_URL) and CI_PROJECT_ID (or CI_PROJECT_PATH)")
-    from checker.sources.gitlab import api_url
+    from checker.forges.gitlab.client import api_url
 
     return token, api_url(env), project, env.get("CI_DEFAULT_BRANCH") or "main"
 
@@ -440,8 +441,8 @@ def _gitlab_env() -> tuple[str, str, str, str]:
 def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int | None, *, html: bool = False) -> Made:
     """The report from GitLab's API; the committed report is read through the files API."""
     from checker.app import configured
-    from checker.sources.collect_gitlab import collect as collect_gitlab
-    from checker.sources.gitlab import Client
+    from checker.forges.gitlab.client import Client
+    from checker.forges.gitlab.report import collect as collect_gitlab
 
     token, api, project, branch = _gitlab_env()
     root = git.toplevel(cwd) or cwd
@@ -470,8 +471,8 @@ def make_gitlab(cwd: Path, goals: str | None, today: dt.date, window_days: int |
 
 
 def commit_gitlab(made: Made) -> str:
-    """Through GitLab's commits API (checker.publish.commits)."""
-    from checker.sources.gitlab import Client
+    """Through GitLab's commits API (checker.forges.commits)."""
+    from checker.forges.gitlab.client import Client
 
     if not isinstance(made.client, Client) or not isinstance(made.state, dict):
         raise TypeError("a GitLab report commit needs what make_gitlab made")

@@ -9,7 +9,7 @@ from pathlib import Path
 from checker.errors import EXIT_FINDINGS, EXIT_OK, Diagnostic, GoalsError
 from checker.findings import Location, fails
 from checker.goals.compiled import summary
-from checker.goals.loading import current_goals
+from checker.goals.file import current_goals
 from checker.outputs import text
 from checker.rules import goals_findings
 
@@ -18,7 +18,7 @@ def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | No
     """From the compiled cache when the goals file and its packs are unchanged (a cache entry is
     only ever written for a valid file), else through the validating loader. Outside a git
     repository, from `cwd` and without a cache."""
-    from checker.sources.gitdir import find
+    from checker.forges.local.gitdir import find
 
     root, common = found if (found := find(cwd)) is not None else (cwd, None)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.errors import Diagnostic
-from checker.goals.load import Document
+from checker.goals.document import Document
 from checker.goals.yamldoc import PosDict, PosList
 
 INHERITED = ("version", "mission", "policy", "report", "jira")  # taken from the organisation when the repository leaves them out

@@ -162,7 +162,7 @@ NO_MATCH = Match()
 
 
 def _check_pointer(value: str) -> str:
-    from checker.sources.metrics import PointerError, parse_pointer
+    from checker.forges.metrics import PointerError, parse_pointer
 
     try:
         parse_pointer(value)

@@ -190,7 +190,7 @@ def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
                 "reading it needs a GitHub token: set GITHUB_TOKEN (or, in GitHub Actions, CLEW_ORG_TOKEN for a token that "
                 "can read that repository)"
             )
-        from checker.sources.github import Client
+        from checker.forges.github.client import Client
 
         api = env.get("GITHUB_API_URL") or os.environ.get("GITHUB_API_URL")
         text = Client(token, api).read_blob(ref.project, f"{ref.ref}:{ref.path}")
@@ -200,8 +200,8 @@ def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
                 "reading it needs a GitLab token: set CLEW_GITLAB_TOKEN (or, in GitLab CI, CLEW_ORG_TOKEN) to one that can "
                 "read that project"
             )
-        from checker.sources.gitlab import Client as GitLab
-        from checker.sources.gitlab import api_url
+        from checker.forges.gitlab.client import Client as GitLab
+        from checker.forges.gitlab.client import api_url
 
         text, _ = GitLab(api_url(env), token).read_file(ref.project, ref.path, ref.ref)
     if text is None:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from checker.goals.model import Goals
-from checker.policy import options_adapter
+from checker.goals.policy import options_adapter
 from checker.rules import REGISTRY
 
 SCHEMA_ID = "https://clew.dev/schema/goals.schema.json"

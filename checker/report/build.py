@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from checker import __version__
+from checker.forges.metrics import Measured
 from checker.goals.compiled import KeyResult, Node, Objective, Pyramid, progress
 from checker.report import model as m
-from checker.sources.metrics import Measured
 from checker.status import Child, Forecast, Inputs, Linked, Thresholds, compute, forecast, pace
 from checker.suggest import suggest
 from checker.trace import Trace, Tracer
@@ -232,7 +232,7 @@ def readings_of(text: str | None) -> dict[str, list[tuple[str, float]]]:
 
 def _reading(value: object) -> bool:
     """A recorded reading worth keeping: a finite number no key result would call absurd."""
-    from checker.sources.metrics import LARGEST
+    from checker.forges.metrics import LARGEST
 
     if not isinstance(value, int | float) or isinstance(value, bool):
         return False

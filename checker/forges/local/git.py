@@ -87,7 +87,7 @@ def shallow_since(common: Path, cwd: Path) -> str | None:
 
 def current_branch(cwd: Path) -> str | None:
     """The branch checked out (None when HEAD is detached), from HEAD itself when it can be read."""
-    from checker.sources.gitdir import head_branch
+    from checker.forges.local.gitdir import head_branch
 
     found = head_branch(cwd)
     if found is not None:

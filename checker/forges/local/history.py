@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from checker import references
-from checker.sources import git
+from checker.forges.local import git
 from checker.work import Kind, WorkItem
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from checker import app
 from checker.errors import ClewError
-from checker.sources.local import Range
+from checker.forges.local.range import Range
 
 
 def repo_root(cwd: Path) -> tuple[Path, Path]:
     """The work tree's top and its (common) git directory."""
-    from checker.sources.gitdir import find
+    from checker.forges.local.gitdir import find
 
     found = find(cwd)
     if found is None:
@@ -27,7 +27,7 @@ def run(  # noqa: PLR0913 -- the command line's options, named at the call
     """The compiled goals (from the cache when nothing changed: no YAML, no validating models),
     the range, then the pipeline, with the rules about the goals file, which always speak of the
     current file."""
-    from checker.goals.loading import goals_file
+    from checker.goals.file import goals_file
 
     root, common = repo_root(cwd)
     context = app.Context(goals_file(root, goals, common / "clew"), Range(root, spec, per_commit), today)

@@ -23,7 +23,7 @@ def pyramid_for(  # noqa: PLR0913 -- the file's bytes and how to read them, name
     cached = cache_path(cache_dir, keyed, display, policy) if cache_dir is not None else None
     if cached is not None and (hit := read_cache(cached)) is not None:
         return hit
-    from checker.config import load_bytes
+    from checker.goals.config import load_bytes
 
     config = load_bytes(text, display, path, policy, org)
     pyramid = config.pyramid()
@@ -128,7 +128,7 @@ class GoalsFile:
 
     def check_syntax(self, text: bytes, label: str | None = None) -> None:
         """A version whose organisation goals are not followed: at least its YAML must parse."""
-        from checker.goals.load import document_from_bytes
+        from checker.goals.document import document_from_bytes
 
         document_from_bytes(text, self.path, label or self.display)
 
@@ -197,7 +197,7 @@ def current_goals(root: Path, explicit: str | None, common: Path | None = None) 
     """The goals file `clew check` and `clew validate` judge with, through the compiled cache in
     the git directory `common` (found when not given; outside a repository, there is none)."""
     if common is None:
-        from checker.sources.gitdir import find
+        from checker.forges.local.gitdir import find
 
         common = found[1] if (found := find(root)) is not None else None
     file = goals_file(root, explicit, common / "clew" if common is not None else None)

@@ -17,10 +17,10 @@ from checker.errors import ApiError, ClewError, GitError
 from checker.trace import REPORT_TRAILER as TRAILER  # exempt when the commit changes only the report files
 
 if TYPE_CHECKING:
+    from checker.forges.github.client import Client as GitHubClient
+    from checker.forges.github.client import Head
+    from checker.forges.gitlab.client import Client as GitLabClient
     from checker.report import model as m
-    from checker.sources.github import Client as GitHubClient
-    from checker.sources.github import Head
-    from checker.sources.gitlab import Client as GitLabClient
 
 SUBJECT = "clew: update the alignment report"
 GAVE_UP = "the branch kept moving: gave up committing the report after {n} attempts (nothing was lost; run again)"
@@ -81,7 +81,7 @@ def commit_local(root: Path, written: Written, write: Callable[[list[str]], str]
     """Both (or all three) files in one commit, `--no-verify`. What is compared is the report
     committed at HEAD, not the working tree: a plain `clew report` before, or a run interrupted
     after writing or staging, leaves files that this run finishes committing."""
-    from checker.sources import git
+    from checker.forges.local import git
 
     head = git.git(["log", "-1", "--format=%s%n%b"], root, check=False)
     if head.startswith(SUBJECT) and f"\n{TRAILER}:" in head:
@@ -123,7 +123,7 @@ def _racing(call: Callable[[], Any], *, lost: tuple[int, ...]) -> str:
 def commit_github(written: Written, client: GitHubClient, head: Head | None, repository: str, env: Mapping[str, str]) -> str:
     """Git Data API: one commit with every file and a non-forced ref update; on a lost race
     (HTTP 409 or 422), re-read the head, unless it already holds this report."""
-    from checker.sources.github import commit_files, read_head
+    from checker.forges.github.client import commit_files, read_head
 
     if head is None:
         raise ClewError("the repository's default branch could not be read; nothing was committed")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from checker.sources.github import Client, Head, ReportPage, fetch_report_page
+from checker.forges.github.client import Client, Head, ReportPage, fetch_report_page
 from checker.term import progress
 from checker.work import WorkItem
 

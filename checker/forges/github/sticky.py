@@ -9,9 +9,9 @@ from checker.errors import ApiError
 from checker.outputs import github as render
 
 if TYPE_CHECKING:
-    from checker.commands.github import Inputs
+    from checker.forges.github.action import Inputs
+    from checker.forges.github.check import EventSource
     from checker.result import Result
-    from checker.sources.github_pr import EventSource
 
 FORK = (
     "this pull request comes from a fork: its token is read-only, so clew wrote no comment and no label "
@@ -28,7 +28,7 @@ class StickyComment:
         self.source, self.inputs = source, inputs
 
     def publish(self, result: Result) -> list[str]:
-        from checker.sources.github import is_forbidden
+        from checker.forges.github.client import is_forbidden
 
         source = self.source
         if source.client is None or source.event.number is None:  # no token, or no pull request
@@ -60,7 +60,7 @@ class StickyComment:
         return []
 
     def _comment(self, result: Result, unaligned: bool) -> None:
-        from checker.sources.github import Comment
+        from checker.forges.github.client import Comment
 
         client, repo, number = self.client, self.event.repository, self.event.number
         if number is None:  # not a pull request: nowhere to comment

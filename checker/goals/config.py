@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.errors import GoalsError
-from checker.goals import compiled, load
+from checker.goals import compiled
+from checker.goals import document as load
 from checker.goals.compiled import MatchRule, Node, Pyramid
-from checker.goals.load import Document
+from checker.goals.document import Document
 from checker.goals.model import Exempt, Goals, Match
-from checker.policy import EffectivePolicy, resolve
+from checker.goals.policy import EffectivePolicy, resolve
 
 if TYPE_CHECKING:
     from checker.goals.org import Org

@@ -9,10 +9,10 @@ from checker.errors import ApiError
 from checker.outputs import gitlab as render
 
 if TYPE_CHECKING:
-    from checker.commands.gitlab import Settings
+    from checker.forges.gitlab.check import MergeRequestSource
+    from checker.forges.gitlab.client import Note
+    from checker.forges.gitlab.job import Settings
     from checker.result import Result
-    from checker.sources.gitlab import Note
-    from checker.sources.gitlab_mr import MergeRequestSource
 
 
 class StickyNote:

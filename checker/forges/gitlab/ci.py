@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from checker.sources.gitlab import api_url
+from checker.forges.gitlab.client import api_url
 from checker.work import WorkItem
 
 

@@ -1,7 +1,7 @@
 """`clew check` inside a GitLab CI merge request pipeline: the MR's own fields
 from CI_MERGE_REQUEST_* (zero API calls); with a token, the linked issues, the
-full description when it was truncated (checker.sources.gitlab_mr), and one sticky
-note and one label, written only when they change (checker.publish.gitlab). The
+full description when it was truncated (checker.forges.gitlab.check), and one sticky
+note and one label, written only when they change (checker.forges.gitlab.sticky). The
 Code Quality report is always written; the log is in CLEW_FORMAT (default text)."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import NamedTuple
 from checker import app
 from checker.errors import ClewError
 from checker.findings import FAIL_ON
-from checker.goals.loading import goals_file
+from checker.forges.gitlab.check import MergeRequestSource
+from checker.forges.gitlab.ci import read_env
+from checker.forges.gitlab.sticky import StickyNote
+from checker.goals.file import goals_file
 from checker.outputs import FORMATS
 from checker.outputs import gitlab as render
-from checker.publish.gitlab import StickyNote
-from checker.sources.gitlab_ci import read_env
-from checker.sources.gitlab_mr import MergeRequestSource
 
 
 class Settings(NamedTuple):

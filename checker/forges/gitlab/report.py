@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from checker import references
-from checker.sources.gitlab import Client, issue_item
+from checker.forges.gitlab.client import Client, issue_item
 from checker.term import progress
 from checker.work import WorkItem
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from checker.errors import ApiError, ClewError
 
 if TYPE_CHECKING:
-    from checker.sources import gitlab
-    from checker.sources.github import Client
+    from checker.forges.github.client import Client
+    from checker.forges.gitlab import client as gitlab
 
 PAGE = 50
 SEARCH_LIMIT = 1000  # GitHub's search returns at most this many results: past it, list them all

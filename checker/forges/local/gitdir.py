@@ -71,7 +71,7 @@ def find(cwd: Path) -> tuple[Path, Path] | None:
     if found is not None:
         return found
     from checker.errors import GitError
-    from checker.sources import git
+    from checker.forges.local import git
 
     try:
         return git.repo_dirs(cwd)

@@ -27,9 +27,9 @@ class Surface(NamedTuple):
 
 SURFACES: list[Surface] = [
     # GitHub Actions sets GITHUB_ACTIONS=true and writes the event to GITHUB_EVENT_PATH.
-    Surface("github", "GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "checker.commands.github"),
+    Surface("github", "GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "checker.forges.github.action"),
     # GitLab CI sets GITLAB_CI=true; the merge request comes in CI_MERGE_REQUEST_* variables.
-    Surface("gitlab", "GITLAB_CI", None, "checker.commands.gitlab"),
+    Surface("gitlab", "GITLAB_CI", None, "checker.forges.gitlab.job"),
 ]
 
 

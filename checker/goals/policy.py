@@ -19,19 +19,19 @@ from pydantic import TypeAdapter, ValidationError
 
 from checker.errors import Diagnostic, GoalsError
 from checker.findings import SEVERITIES, Severity
-from checker.goals import load
-from checker.goals.load import Document, Loc
+from checker.goals import document as load
+from checker.goals.document import Document, Loc
 from checker.goals.model import Exempt, Policy, References
 from checker.rules import REGISTRY
 
 
 def packs_dir() -> Path:
     """Shipped packs: inside the wheel, or `policies/` beside the package in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "policies", here.parent / "policies"):
+    package = Path(__file__).resolve().parents[1]  # checker/
+    for candidate in (package / "policies", package.parent / "policies"):
         if candidate.is_dir():
             return candidate
-    return here / "policies"
+    return package / "policies"
 
 
 def shipped_packs() -> list[str]:

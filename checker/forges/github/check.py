@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from checker import references
-from checker.sources import git
+from checker.forges.local import git
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.goals.loading import GoalsFile
-    from checker.sources.github import Client
-    from checker.sources.github_event import Event
+    from checker.forges.github.client import Client
+    from checker.forges.github.event import Event
+    from checker.goals.file import GoalsFile
     from checker.work import WorkItem
 
 
@@ -58,7 +58,7 @@ class EventSource:
 
     def _client(self) -> Client | None:
         if self.client is None and self.access.token:
-            from checker.sources.github import Client
+            from checker.forges.github.client import Client
 
             self.client = Client(self.access.token)
         return self.client

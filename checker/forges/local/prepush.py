@@ -1,5 +1,5 @@
 """`clew pre-push`: git's pre-push protocol, on a lean path: stdin → the pushed ranges
-(checker.sources.push) → the same pipeline as every surface (checker.app). No lines, or no new
+(checker.forges.local.push) → the same pipeline as every surface (checker.app). No lines, or no new
 commits: nothing to do.
 
 This path imports neither click nor the validating models when the compiled
@@ -24,15 +24,15 @@ def run(  # noqa: PLR0913 -- the hook's arguments and its stdin, named at the ca
     cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: dt.date, *, color: bool = False
 ) -> "Outcome | None":
     """The pushed ranges through the pipeline; None when the push brings nothing to judge."""
-    from checker.sources.push import NothingToJudge, Push, parse_updates
+    from checker.forges.local.push import NothingToJudge, Push, parse_updates
 
     updates = parse_updates(stdin_text)
     if not updates:
         return None
     from checker import app
-    from checker.goals.loading import goals_file
-    from checker.sources import git
-    from checker.sources.gitdir import find
+    from checker.forges.local import git
+    from checker.forges.local.gitdir import find
+    from checker.goals.file import goals_file
 
     root, git_dir = find(cwd) or git.repo_dirs(cwd)  # git's own error when it is no repository
     file = goals_file(root, goals, git_dir / "clew")

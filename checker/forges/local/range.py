@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.errors import ClewError
-from checker.sources import git
+from checker.forges.local import git
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.goals.loading import GoalsFile
+    from checker.goals.file import GoalsFile
 
 
 class Plan:
@@ -29,7 +29,7 @@ class Plan:
 
 def repo_root(cwd: Path) -> tuple[Path, Path]:
     """The work tree's top and its (common) git directory."""
-    from checker.sources.gitdir import find
+    from checker.forges.local.gitdir import find
 
     found = find(cwd)
     if found is None:
@@ -84,7 +84,7 @@ def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
     a range without any (a feature branch) stays one unit."""
     if not any(_may_be_merged(c) for c in commits):
         return []  # a feature branch's commits: no need to read them as a history
-    from checker.sources.collect_local import Reading, arrange
+    from checker.forges.local.history import Reading, arrange
 
     if not commits:
         return []
@@ -93,7 +93,7 @@ def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
 
 
 def _may_be_merged(commit: WorkItem) -> bool:
-    """Whether a commit could stand for a merged pull or merge request in checker.sources.collect_local:
+    """Whether a commit could stand for a merged pull or merge request in checker.forges.local.history:
     a merge, a subject ending in `(#N)`, a `See merge request` or `Part-of:` line (a superset)."""
     return (
         len(commit.parents) > 1

@@ -13,7 +13,7 @@ from checker.errors import ClewError
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.goals.loading import GoalsFile
+    from checker.goals.file import GoalsFile
     from checker.work import WorkItem
 
 
@@ -62,7 +62,7 @@ def commits_for(update: Update, root: Path, per_commit: bool) -> tuple[list[Work
     """New commits of one ref (with their own changed paths only when judged one by one)
     and the revision they build on."""
     from checker.errors import GitError
-    from checker.sources import git
+    from checker.forges.local import git
 
     if not _zero(update.remote_oid):
         try:  # one git call: a remote oid this clone lacks (the remote moved on) makes git refuse the range
@@ -85,8 +85,8 @@ class Push:
 
     def gather(self, goals: GoalsFile) -> Work:
         from checker.app import Work
-        from checker.sources import git
-        from checker.sources.local import base_goals
+        from checker.forges.local import git
+        from checker.forges.local.range import base_goals
 
         items: list[WorkItem] = []
         base: str | None = None

@@ -14,13 +14,13 @@ from typing import NamedTuple
 from checker import app, references
 from checker.errors import EXIT_USAGE, ClewError
 from checker.findings import FAIL_ON
-from checker.goals.loading import goals_file
+from checker.forges.github.check import Access, EventSource
+from checker.forges.github.event import read_event
+from checker.forges.github.sticky import StickyComment
+from checker.goals.file import goals_file
 from checker.outputs import FORMATS
 from checker.outputs import github as render
 from checker.outputs.workflow import command, fenced, output_lines
-from checker.publish.github import StickyComment
-from checker.sources.github_event import read_event
-from checker.sources.github_pr import Access, EventSource
 
 
 class Inputs(NamedTuple):

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker import references
-from checker.sources import git
-from checker.sources.gitlab_ci import MergeRequestJob
+from checker.forges.gitlab.ci import MergeRequestJob
+from checker.forges.local import git
 from checker.work import WorkItem
 
 if TYPE_CHECKING:
     from checker.app import Work
-    from checker.goals.loading import GoalsFile
-    from checker.sources.gitlab import Client
+    from checker.forges.gitlab.client import Client
+    from checker.goals.file import GoalsFile
 
 
 def _refs(texts: list[str], branch: str, project_path: str) -> dict[int, bool]:
@@ -45,7 +45,7 @@ class MergeRequestSource:
 
     def _client(self, job: MergeRequestJob) -> Client | None:
         if self.client is None and self.token:
-            from checker.sources.gitlab import Client
+            from checker.forges.gitlab.client import Client
 
             self.client = Client(job.api_url, self.token)
         return self.client
@@ -61,7 +61,7 @@ class MergeRequestSource:
         list request; only when they name none, the API's closes_issues (which also knows the
         project's own closing pattern), and only when the MR targets the default branch, where
         GitLab fills it."""
-        from checker.sources.gitlab import issue_item
+        from checker.forges.gitlab.client import issue_item
 
         wanted = _refs([item.texts[0], *self._commit_texts(job)], item.branch or "", job.project_path)
         data: list[dict[str, object]] = []

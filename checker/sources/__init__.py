@@ -1,1 +1,0 @@
-"""Where work items come from: local git, the CI event, the forge APIs."""
