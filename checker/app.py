@@ -1,8 +1,16 @@
-"""The pipeline spelled out once: `run(context, options)` gathers the work from a `Source`,
-compiles the goals it is judged against, traces it, applies the rules, publishes the result
-through the source's `Publisher`, renders it in one of `outputs.FORMATS` and gives the exit
-code. Every surface (`commands/check.py`, `prepush.py`, `github.py`, `gitlab.py`) is an adapter
-that builds a context and calls it; docs/architecture.md draws the flow.
+"""The two pipelines, each spelled out once, on the same seams:
+
+- `run(context, options)`, the check: gather the work from a `Source`, compile the goals it is
+  judged against (those at its base), trace it, apply the rules, publish the result through a
+  `Publisher`, render it in one of `outputs.FORMATS`, give the exit code;
+- `report(context, options)`, the report: the goals, the previous report as its `ReportTarget`
+  holds it, the history from a `ReportSource`, the key-result readings, then build, render, and
+  write or commit.
+
+Every surface is an adapter that builds a context and calls one of them: the check adapters in
+forges/<place>/ (local check and pre-push, the GitHub Action, the GitLab job), `clew explain`,
+`clew report`. forges/surfaces.py names each place's adapter, report source and report target;
+docs/architecture.md draws the flow.
 
 Which rules run where is decided in one place: the item rules on every surface, the goals rules
 (about the goals file itself) when `Options.goals_rules` is set, which `clew check` does.
@@ -10,10 +18,11 @@ Which rules run where is decided in one place: the item rules on every surface, 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from checker.findings import Finding, apply_severities
 from checker.goals.compiled import Pyramid
@@ -21,29 +30,17 @@ from checker.result import Result
 from checker.rules import ITEM_RULES, goals_findings
 from checker.rules.base import ItemContext
 from checker.trace import Tracer
-from checker.work import WorkItem
+from checker.work import Measured, Work, WorkItem
 
 if TYPE_CHECKING:
-    from checker.forges import Publisher
     from checker.goals.config import Config
     from checker.goals.document import Document
     from checker.goals.file import GoalsFile
+    from checker.report import model as m
+    from checker.report.files import Written
+    from checker.report.history import History
     from checker.suggest import Suggestion
-
-
-class Work(NamedTuple):
-    """What a source gathered: the items to judge, the issues they link (by every key they are
-    named by), the goals file's text at the base (None: judge against the checked-out file),
-    the notes to show, and whether the forge's API failed with the settings saying warn."""
-
-    items: list[WorkItem]
-    linked: Mapping[str, WorkItem] = {}
-    base_goals: bytes | None = None
-    notes: Sequence[str] = ()
-    passes_open: bool = False  # the forge's API failed and the settings say warn: exit 0
-    # Someone else's proposal (a pull or merge request in CI): what its own goals file names
-    # outside the repository (`extends:`, `jira.url`) is not read; the base's is.
-    proposed: bool = False
+    from checker.work import Window
 
 
 class Source(Protocol):
@@ -52,6 +49,15 @@ class Source(Protocol):
     place allows; it raises ClewError for bad input and ApiError when it must fail closed."""
 
     def gather(self, goals: GoalsFile) -> Work: ...
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """Writes the result to the change where it lives (the sticky comment or note and the label)
+    and returns the notes to show (why nothing was written, what could not be). It writes only
+    what differs from what is there, with what its source gathered: one read serves both."""
+
+    def publish(self, result: Result) -> list[str]: ...
 
 
 class Context(NamedTuple):
@@ -107,8 +113,7 @@ def run(context: Context, options: Options) -> Outcome:
         work.items,
         today=context.today,
         linked=work.linked,
-        goals_changed=changed,
-        goals_file=goals.display,
+        edited=goals.display if changed else None,
         notes=[*goals.notes, *notes, *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
         located=current,
@@ -159,6 +164,173 @@ def _current(goals: GoalsFile, text: bytes, work: Work, notes: list[str]) -> Pyr
         return goals.compile(work.base_goals, f"{goals.display}@base")
 
 
+# --- the report
+
+
+class ReportSource(Protocol):
+    """Where a report's history comes from: local git, GitHub, GitLab (forges/<place>/report.py).
+    `history` reads the window's merged work as units, the open issues and changes, the issues
+    they link; `previous` is the last report, built against the same goals (None: read it all)."""
+
+    name: str
+
+    def history(self, pyramid: Pyramid, window: Window, previous: m.Previous | None, tracer: Tracer) -> History: ...
+
+
+class ReportTarget(Protocol):
+    """Where the report is kept: `current` gives the report files as that place holds them (the
+    previous report), `commit` commits the new ones in one commit, writing only what changed, and
+    `tally` says what it cost (API requests)."""
+
+    def current(self, paths: Sequence[str]) -> dict[str, str]: ...
+
+    def commit(self, written: Written) -> str: ...
+
+    def tally(self) -> str: ...
+
+
+class ReportContext(NamedTuple):
+    goals: GoalsFile
+    source: ReportSource
+    target: ReportTarget
+    root: Path  # the work tree: key-result sources run there, and plain runs write there
+    today: dt.date
+    env: Mapping[str, str]
+
+
+class ReportOptions(NamedTuple):
+    format: str = "files"  # or json / markdown / html: print that document, write nothing
+    commit: bool = False
+    dry_run: bool = False
+    html: bool = False  # also the self-contained page (report.html)
+    days: int | None = None  # the window's length (default: the goals file's report.window_days)
+    since: dt.date | None = None  # the window's first day (instead of `days`)
+    until: dt.date | None = None  # its last day (default: today): a report as of a past date
+
+
+class ReportOutcome(NamedTuple):
+    report: m.Report
+    written: Written
+    output: str  # for stdout
+    warnings: list[str]  # for stderr: what the figures miss, key results not measured
+
+
+def report(context: ReportContext, options: ReportOptions) -> ReportOutcome:
+    """The goals, the previous report, the history, the key-result readings; build, render; then
+    write, commit, show the diff, or print one document."""
+    from checker.report import files
+    from checker.report import model as m
+    from checker.report.build import build, readings_of
+
+    goals = context.goals
+    text = goals.read()
+    pyramid = goals.compile(text)
+    window = report_window(pyramid, options, context.today)
+    page = options.html or options.format == "html"
+    current = context.target.current(list(files.paths(pyramid, page).values()))
+    committed = current.get(pyramid.report.json_path)
+    digest = goals.digest(text)
+    previous = m.read_previous(committed, digest)
+    with _bulk():
+        tracer = Tracer(pyramid)
+        history = context.source.history(pyramid, window, previous, tracer)._replace(goals=digest)
+        history = _with_trackers(pyramid, tracer, history, context.env)
+        measured, warnings = _measure(context.root, pyramid)
+        stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        built = build(pyramid, history, window, generated_at=stamp, measured=measured, readings=readings_of(committed))
+    if not history.complete:
+        warnings.insert(0, f"clew: warning: {history.notes[0]}\n")
+    from checker.goals.file import report_settings_where
+
+    written = files.render(pyramid, built, current, report_settings_where(text, goals.display, pyramid.report), html=page)
+    return ReportOutcome(built, written, _deliver(context, options, written, current), warnings)
+
+
+def report_window(pyramid: Pyramid, options: ReportOptions, today: dt.date) -> Window:
+    """The days the report covers: `since` to `until` (today), or the last `days` (the goals
+    file's `report.window_days`) up to `until`."""
+    from checker.errors import ClewError
+    from checker.work import Window
+
+    end = options.until or today
+    start = options.since or end - dt.timedelta(days=options.days or pyramid.window_days)
+    if start > end:
+        raise ClewError(f"--since {start.isoformat()} is after the window's end ({end.isoformat()}): nothing to report")
+    return Window(start, end)
+
+
+def _deliver(context: ReportContext, options: ReportOptions, written: Written, current: Mapping[str, str]) -> str:
+    from checker.report import files
+
+    if options.format != "files":
+        return files.document(written, options.format)
+    if options.dry_run:
+        out = files.diff(current, written)
+    elif options.commit:
+        out = context.target.commit(written)
+    else:
+        from checker.forges.local.report import write
+
+        out = write(context.root, written)
+    return out + context.target.tally()
+
+
+def _with_trackers(pyramid: Pyramid, tracer: Tracer, history: History, env: Mapping[str, str]) -> History:
+    """The Jira issues, and their epics, that the history's work names (every key, 50 per
+    search) join its links; units a source traced already that name them are traced again."""
+    if not pyramid.jira:
+        return history
+    from checker.forges.jira import follow, keys_named
+    from checker.trace import syntax_of
+
+    syntax = syntax_of(pyramid)
+    found = follow(pyramid.jira, syntax, [*history.merged, *history.open_issues, *history.open_changes], env, every=True)
+    notes = [f"Jira: {note}" if not note.startswith("Jira") else note for note in found.notes]
+    if found.requests and not found.failed:
+        notes.append(f"Jira: {len(found.linked)} issues and epics read in {found.requests} searches")
+    linked = {**history.linked, **found.linked}
+    traces = history.traces
+    if traces is not None and found.linked:
+        traces = [tracer.trace(t.item, linked) if t.status != "exempt" and keys_named([t.item], syntax, 1) else t for t in traces]
+    return history._replace(linked=linked, traces=traces, notes=[*history.notes, *notes])
+
+
+def _measure(root: Path, pyramid: Pyramid) -> tuple[dict[str, Measured], list[str]]:
+    """This run's value of every key result with a `source:`, and the warnings for those that
+    failed (each recorded with its reason: checker.forges.metrics); the report goes on."""
+    from checker.forges.metrics import measure_all
+    from checker.term import progress
+
+    sources = {f"{o.id}.{k.id}": k.source for o in pyramid.objectives for k in o.key_results if k.source}
+    if not sources:
+        return {}, []
+    progress(f"measuring {len(sources)} key result{'s' if len(sources) != 1 else ''}…")
+    measured = measure_all(root, sources)
+    progress("")
+    warnings = [
+        f"clew: warning: key result {key} was not measured ({taken.origin}): {taken.error}\n"
+        for key, taken in measured.items()
+        if taken.error
+    ]
+    return measured, warnings
+
+
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while the report is built: it allocates tens of thousands
+    of small acyclic records, and the collector would rescan them hundreds of times (a tenth
+    of the run). Whatever cycles there are get collected when this ends."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def configure(root: Path, goals: str | None) -> Config:
     """The goals file fully loaded (models and document), over the organisation's goals it
     extends or the repository inherits."""
@@ -168,11 +340,12 @@ def configure(root: Path, goals: str | None) -> Config:
 def configured(root: Path, goals: str | None) -> tuple[Config, str]:
     """The configuration, and a digest of everything it was built from (the file and the
     organisation's goals): a report made against other goals is not reused."""
+    from checker.forges import org_goals
     from checker.goals.compiled import digest
     from checker.goals.config import load_bytes
     from checker.goals.file import goals_file
 
-    file = goals_file(root, goals, None)
+    file = goals_file(root, goals, None, fetch=org_goals.fetch)
     text = file.read()
     config = load_bytes(text, file.display, file.path, None, file.org)
     return config, digest(text + (b"\0" + file.org.key if file.org is not None else b""))
@@ -195,28 +368,27 @@ def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, t
     )
 
 
-def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs is named at the call, keyword-only
+def evaluate(
     pyramid: Pyramid,
     items: Sequence[WorkItem],
     *,
     today: dt.date,
     linked: Mapping[str, WorkItem] | None = None,
-    goals_changed: bool = False,
-    goals_file: str | None = None,
+    edited: str | None = None,
     extra: Sequence[Finding] = (),
     notes: Sequence[str] = (),
-    doc: Document | None = None,
-    located: Pyramid | None = None,
+    located: Pyramid | Document | None = None,
 ) -> Result:
-    """`located`: the goals whose compiled positions place the findings about the goals file
-    (the current file, when `pyramid` is the version at the base)."""
+    """`edited`: the goals file, when the work edits it (each item that changes it, or whose
+    paths are unknown, is told so: one commit of a push, not all of them). `located`: what places
+    the findings about the goals file, the parsed file or the compiled goals whose positions it
+    keeps (the current file, when `pyramid` is the version at the base)."""
     tracer = Tracer(pyramid)
     traces = [tracer.trace(item, linked) for item in items]
     item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in ITEM_RULES]
     raw: list[Finding] = []
     for trace in traces:
-        # With `goals_file`, only the items that edit it are told so (one commit of a push, not all of them).
-        edits = goals_changed and (goals_file is None or not trace.item.paths or goals_file in trace.item.paths)
+        edits = edited is not None and (not trace.item.paths or edited in trace.item.paths)
         ctx = ItemContext(pyramid, trace, today, edits)
         raw.extend(f for rule, settings in item_rules for f in rule.check(ctx, settings))
     findings = apply_severities(raw, pyramid.severities) + list(extra)
@@ -226,7 +398,7 @@ def evaluate(  # noqa: PLR0913 -- one pipeline for every surface: what differs i
         from checker.suggest import suggest
 
         ideas = {t.item.name: suggest(pyramid, t.item) for t in untraced}
-    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), doc=doc, located=located)
+    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), located=located)
 
 
 def evaluate_config(
@@ -235,7 +407,26 @@ def evaluate_config(
     """Items against a fully loaded configuration, with the goals rules when asked."""
     pyramid = config.pyramid()
     extra = goals_findings(pyramid, today) if with_goals_rules else []
-    return evaluate(pyramid, items, today=today, extra=extra, doc=config.doc, **kwargs)  # type: ignore[arg-type]
+    return evaluate(pyramid, items, today=today, extra=extra, located=config.doc, **kwargs)  # type: ignore[arg-type]
 
 
-__all__ = ["Context", "Options", "Outcome", "Result", "Source", "Work", "configure", "evaluate", "evaluate_config", "goals_findings", "run"]
+__all__ = [
+    "Context",
+    "Options",
+    "Outcome",
+    "Publisher",
+    "ReportContext",
+    "ReportOptions",
+    "ReportOutcome",
+    "ReportSource",
+    "ReportTarget",
+    "Result",
+    "Source",
+    "Work",
+    "configure",
+    "evaluate",
+    "evaluate_config",
+    "goals_findings",
+    "report",
+    "run",
+]

@@ -181,21 +181,23 @@ def explain(ctx: click.Context, goals: str | None, fmt: str, ref: str) -> None:
     """Print the thread for a commit or branch: each hop, or where it breaks."""
     from checker.commands import explain as command
 
-    result = command.run(Path.cwd(), goals, ref, _today())
-    _emit(_render(result, fmt, _color(ctx)), _color(ctx))
+    outcome = command.run(Path.cwd(), goals, ref, _today(), os.environ, fmt)
+    _emit(_render(outcome.result, fmt, _color(ctx)), _color(ctx))
     ctx.exit(EXIT_OK)
 
 
 @clew.command()
 @goals_option
-@click.option("--window", type=click.IntRange(1, 3650), help="Days of merged work (default: the goals file's report.window_days).")
+@click.option("--window", type=click.IntRange(1), help="Days of merged work (default: the goals file's report.window_days).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="The window's first day (YYYY-MM-DD), instead of --window.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="The window's last day (default: today): a report as of a past date.")
 @click.option("--commit", "do_commit", is_flag=True, help="Commit ALIGNMENT.md and alignment.json back (one commit, [skip ci]).")
 @click.option("--dry-run", is_flag=True, help="Show the diff the report would make; write nothing.")
 @click.option(
     "--source",
-    type=click.Choice(["auto", "git", "github", "gitlab"]),
     default="auto",
     show_default=True,
+    metavar="auto|git|github|gitlab",
     help="Where merged work comes from (auto: GitHub with GITHUB_TOKEN and GITHUB_REPOSITORY, "
     "GitLab in GitLab CI with CLEW_GITLAB_TOKEN, else local git).",
 )
@@ -225,6 +227,8 @@ def report(  # noqa: PLR0913 -- one parameter per click option
     *,
     goals: str | None,
     window: int | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
     do_commit: bool,
     dry_run: bool,
     source: str,
@@ -241,10 +245,8 @@ def report(  # noqa: PLR0913 -- one parameter per click option
     if owner is not None:
         from checker.commands import org_report
 
-        if do_commit or dry_run or html or window or goals or fmt == "html":
+        if do_commit or dry_run or html or window or since or until or goals or fmt == "html":
             raise click.UsageError("--org takes --out, --full, --export, --report-path and --format files|json|markdown only")
-        import datetime as dt
-
         printed, summary = org_report.run(
             org_report.Options(owner, out, report_path, full, fmt, export), os.environ, dt.datetime.now(dt.UTC)
         )
@@ -255,28 +257,32 @@ def report(  # noqa: PLR0913 -- one parameter per click option
         raise click.UsageError("--full, --export and --report-path go with --org")
     from checker.commands import report as command
 
-    options = command.Options(do_commit, dry_run, window, source, fmt, html)
-    click.echo(command.run(Path.cwd(), goals, _today(), options), nl=False)
+    days = (since.date() if since else None), (until.date() if until else None)
+    options = command.Options(do_commit, dry_run, window, source, fmt, html, *days)
+    outcome = command.run(Path.cwd(), goals, _today(), options, os.environ)
+    click.echo("".join(outcome.warnings), nl=False, err=True)
+    click.echo(outcome.output, nl=False)
 
 
 @clew.command()
 @goals_option
 @format_option
-@click.option("--window", type=click.IntRange(1, 3650), help="Days of merged work (default: the goals file's report.window_days).")
+@click.option("--window", type=click.IntRange(1), help="Days of merged work (default: the goals file's report.window_days).")
 @click.pass_context
 def status(ctx: click.Context, goals: str | None, fmt: str, window: int | None) -> None:
     """Each objective's status with its reasons, in the terminal."""
     from checker.commands import report as command
 
-    _, written = command.make(Path.cwd(), goals, _today(), window)
+    outcome = command.run(Path.cwd(), goals, _today(), command.Options(window=window, source="git", format="json"), os.environ)
+    click.echo("".join(outcome.warnings), nl=False, err=True)
     if fmt == "text":
-        _emit(command.status_lines(written.report, _color(ctx)), _color(ctx))
+        _emit(command.status_lines(outcome.report, _color(ctx)), _color(ctx))
     else:
         import json
 
         from checker.report.model import plain
 
-        report = written.report
+        report = outcome.report
         _emit(json.dumps({"objectives": plain(report.objectives), "headline": plain(report.headline)}, indent=2) + "\n", False)
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Result:
     """What a check found: the traces, the findings after the policy, the suggestions."""
 
-    def __init__(  # noqa: PLR0913 -- the result's parts, the optional ones keyword-only
+    def __init__(
         self,
         pyramid: Pyramid,
         traces: list[Trace],
@@ -26,16 +26,16 @@ class Result:
         *,
         suggestions: dict[str, list[Suggestion]] | None = None,
         notes: list[str] | None = None,
-        doc: Document | None = None,
-        located: Pyramid | None = None,
+        located: Pyramid | Document | None = None,
     ) -> None:
-        """`located`: the goals whose compiled positions place the findings about the goals file
-        (the current file, when `pyramid` is the version at the base)."""
+        """`located`: what places the findings about the goals file: its parsed document, or the
+        compiled goals whose positions it keeps (the current file, when `pyramid` is the version
+        at the base)."""
         self.pyramid, self.traces, self.findings = pyramid, traces, findings
         self.suggestions = suggestions or {}
         self.notes = notes or []
-        self.doc = doc
-        self.located = located or pyramid
+        self.doc = located if located is not None and not isinstance(located, Pyramid) else None
+        self.located = located if isinstance(located, Pyramid) else pyramid
 
     @property
     def failing(self) -> list[Finding]:

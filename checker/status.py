@@ -30,6 +30,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from checker.goals.compiled import DEFAULTS, Thresholds
+
 STATUSES = ("on-track", "at-risk", "off-track", "achieved", "no-data")
 
 
@@ -42,16 +44,6 @@ class Linked(NamedTuple):
     blocked_since: dt.date | None = None
     updated: dt.date | None = None
     critical: bool = False  # carries one of `report.priority_labels`
-
-
-class Thresholds(NamedTuple):
-    """The thresholds of objective status, declared here once: the goals file's `report:` section
-    (checker.goals.model) and its compiled form (checker.goals.compiled) take their defaults from here."""
-
-    stale_days: int = 14
-    blocked_days: int = 3
-    at_risk_margin: float = 0.15
-    off_track_margin: float = 0.35
 
 
 class Forecast(NamedTuple):
@@ -102,7 +94,7 @@ def fit(points: list[tuple[dt.date, float]], when: dt.date) -> float | None:
     return mean_y + slope * ((when - origin).days - mean_x)
 
 
-def forecast(  # noqa: PLR0913 -- the key result's own fields, keyword-only
+def forecast(
     kr_id: str, points: list[tuple[dt.date, float]], *, baseline: float | None, target: float | None, due: dt.date | None, unit: str = ""
 ) -> Forecast | None:
     """A key result's forecast at the due date, from its readings (date, value); None when
@@ -150,7 +142,7 @@ def _pct(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-DEFAULT = Thresholds()
+DEFAULT = DEFAULTS
 
 
 def compute(obj: Inputs, today: dt.date, limits: Thresholds = DEFAULT) -> Status:
@@ -287,6 +279,3 @@ def draft(obj: Inputs, status: str, reasons: list[str], today: dt.date) -> str:
         parts.append(f"{days} day{'s' if days != 1 else ''} to the due date")
     text = f"{obj.title} is {words[status]}"
     return f"{text}: {'; '.join(parts)}." if parts else f"{text}."
-
-
-DEFAULTS = Thresholds()

@@ -1,5 +1,9 @@
 """The forge-neutral work model: what every source returns, whatever the forge."""
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 Kind = Literal["pr", "mr", "issue", "commit", "branch"]
@@ -43,7 +47,7 @@ class WorkItem(NamedTuple):
     updated_at: str | None = None
     merged_at: str | None = None
     url: str | None = None
-    commits: "tuple[WorkItem, ...]" = ()
+    commits: tuple[WorkItem, ...] = ()
     parents: tuple[str, ...] = ()
     labelled_at: tuple[tuple[str, str], ...] = ()  # (label, when it was added), where the forge said
     # What a tracker adds beyond the forge's fields, as (name, value): a Jira issue's project,
@@ -68,3 +72,40 @@ class WorkItem(NamedTuple):
         """The messages to read references from: its own, then its commits'."""
         own = "" if self.kind == "branch" else f"{self.title}\n\n{self.body}" if self.body else self.title
         return (own, *(f"{c.title}\n\n{c.body}" if c.body else c.title for c in self.commits))
+
+
+class Work(NamedTuple):
+    """What a check source gathered: the items to judge, the issues they link (by every key they
+    are named by), the goals file's text at the base (None: judge against the checked-out file),
+    the notes to show, and whether the forge's API failed with the settings saying warn."""
+
+    items: list[WorkItem]
+    linked: Mapping[str, WorkItem] = {}
+    base_goals: bytes | None = None
+    notes: Sequence[str] = ()
+    passes_open: bool = False  # the forge's API failed and the settings say warn: exit 0
+    # Someone else's proposal (a pull or merge request in CI): what its own goals file names
+    # outside the repository (`extends:`, `jira.url`) is not read; the base's is.
+    proposed: bool = False
+
+
+class Window(NamedTuple):
+    """The days a report covers, both included: its work merged from `start` to `end`."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+LARGEST = 1e15  # a key-result reading beyond this (either way) is refused as absurd: no key result measures it
+
+
+class Measured(NamedTuple):
+    """A key result's value at this run, or why there is none (checker.forges.metrics)."""
+
+    value: float | None
+    error: str | None
+    origin: str  # what was read: `metrics/churn.json $.monthly`, or the command line

@@ -74,6 +74,7 @@ class Pull(NamedTuple):
     author: str = "octocat"
     merged_at: str | None = None  # ISO time: a merged pull request
     updated_at: str = "2026-11-20T10:00:00Z"
+    base_oid: str = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"  # the pull request's base commit
 
 
 class Comment(NamedTuple):
@@ -387,6 +388,7 @@ class FakeGitHub(FakeServer):
             "url": f"https://github.com/{self.repository}/pull/{number}",
             "headRefName": pull.head,
             "baseRefName": pull.base,
+            "baseRefOid": pull.base_oid,
             "mergedAt": pull.merged_at,
             "author": {"__typename": "Bot" if pull.author.endswith("[bot]") else "User", "login": pull.author.removesuffix("[bot]")},
             "repository": {"nameWithOwner": self.repository},

@@ -10,9 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 from checker.report import model as m
-from checker.report.build import build
 from checker.work import WorkItem
-from tests.helpers import config
+from tests.helpers import config, report_of
 
 TODAY = dt.date(2026, 11, 21)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> \u202eevil\u202c @everyone'
@@ -77,7 +76,7 @@ def rich_report(tmp: Path, rows: int = 1000) -> m.Report:
         WorkItem(kind="issue", key="21", title="Nobody knows why", updated_at="2026-11-20T00:00:00Z"),
     ]
     readings = {"retention.churn": [("2026-09-01", 4.5), ("2026-10-01", 4.4), ("2026-11-01", 4.2)]}
-    return build(
+    return report_of(
         cfg.pyramid(),
         work,
         today=TODAY,

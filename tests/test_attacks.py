@@ -253,7 +253,8 @@ def test_the_github_token_does_not_follow_a_redirect(elsewhere: Listener, monkey
 
 def test_a_github_token_never_goes_to_gitlab(tmp_path: Path, elsewhere: Listener) -> None:
     """A GitHub PR's goals naming GitLab goals: CLEW_ORG_TOKEN (GitHub's, in Actions) is not sent there."""
-    from checker.goals.org import parse_ref, token_for
+    from checker.forges.org_goals import token_for
+    from checker.goals.org import parse_ref
 
     env = {"GITHUB_ACTIONS": "true", "CLEW_ORG_TOKEN": SECRET, "GITHUB_TOKEN": "ghs_own", "CLEW_GITLAB_URL": elsewhere.url}
     assert token_for("gitlab", env) is None
@@ -261,7 +262,7 @@ def test_a_github_token_never_goes_to_gitlab(tmp_path: Path, elsewhere: Listener
     assert token_for("gitlab", {**env, "GITHUB_ACTIONS": "", "GITLAB_CI": "true"}) == SECRET
     assert token_for("github", {"CLEW_ORG_TOKEN": SECRET}) is None  # a developer's machine: neither forge's
     from checker.errors import ClewError
-    from checker.goals.org import fetch
+    from checker.forges.org_goals import fetch
 
     with pytest.raises(ClewError, match="needs a GitLab token"):
         fetch(parse_ref("gitlab:mallory/evil:goals.yml@main"), env)

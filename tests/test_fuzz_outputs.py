@@ -21,12 +21,11 @@ from checker.forges.github.event import read_event
 from checker.outputs import github, gitlab, jsonfmt, sarif, text
 from checker.outputs.workflow import fenced, output_lines
 from checker.references import branch_references, parse
-from checker.report.build import build
 from checker.report.page import page
 from checker.report.render import json_text, markdown
 from checker.work import WorkItem
 from tests.conftest import goals_text
-from tests.helpers import config
+from tests.helpers import config, report_of
 
 ATTACKS = [
     '},{"name":"forged"}',  # where alignment.json splits its rows into lines
@@ -129,7 +128,7 @@ def _markdown_is_safe(markdown_text: str, marker: str | None = None) -> None:
 
 @SETTINGS
 @given(title=hostile, body=hostile, branch=hostile, label=hostile, author=hostile)
-def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str, label: str, author: str) -> None:  # noqa: PLR0913, PLR0917 -- one parameter per generated input
+def test_renderers_never_leak(tmp_path: Path, title: str, body: str, branch: str, label: str, author: str) -> None:
     cfg = config(tmp_path, goals_text("strict"))
     item = _item(title, body, branch, label, author)
     result = app.evaluate_config(cfg, [item], today=dt.date(2026, 11, 21))
@@ -150,7 +149,7 @@ def test_report_never_leaks(tmp_path: Path, titles: list[str], label: str) -> No
     cfg = config(tmp_path)
     work = [_item(t, t, "", label, t)._replace(url=t or None) for t in titles]  # the URL too: a forge could send anything
     issues = [WorkItem(kind="issue", key="9", title=titles[0], labels=("mobile", label), updated_at="2026-11-01T00:00:00Z")]
-    report = build(
+    report = report_of(
         cfg.pyramid(),
         work,
         today=dt.date(2026, 11, 21),

@@ -445,7 +445,7 @@ def test_a_number_past_githubs_int_is_not_a_reference_and_never_opens_the_gate(a
 
 
 def test_a_query_github_rejects_fails_closed(action: Action, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.forges.github import client as source
+    from checker.forges.github import thread as source
 
     world(gh, body="wip", closing=())
     real = source.build_query

@@ -41,7 +41,7 @@ def test_annotations_respect_the_caps_and_say_where_the_rest_is(tmp_path: Path) 
         for i in range(12)
     ]
     findings += [Finding("escape-hatch-used", "notice", f"n{i}", f"u{i}") for i in range(3)]
-    result = app.Result(cfg.pyramid(), [], findings, doc=cfg.doc)
+    result = app.Result(cfg.pyramid(), [], findings, located=cfg.doc)
     lines = render.annotation_lines(result)
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 10

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.forges.metrics import PointerError, follow, measure, parse_pointer
+from checker.forges.metrics import follow, measure
+from checker.goals.pointer import PointerError, parse_pointer
 from checker.report import build as report_build
 from checker.status import Child, Inputs, compute, fit, forecast
 from tests.conftest import Repo, clew_process

@@ -414,7 +414,7 @@ def test_control_characters_in_a_message_or_a_name_are_text(tmp_path: Path) -> N
     """git's output is split on separators with a random token: a message or a name holding the
     control characters clew separates with stays one commit, whole."""
     from checker.forges.local import git as gitmod
-    from checker.forges.local import history as collect_local
+    from checker.forges.local import units as collect_local
 
     repo = make_repo(tmp_path / "w")
     evil = "Evil \x1e sub\x1fject\n\nbody \x1f\x1e more"

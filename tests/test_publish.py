@@ -1,12 +1,12 @@
-"""checker.forges: both forges' sticky writers are publishers, and the report commit
+"""checker.app.Publisher: both forges' sticky writers are publishers, and the report commit
 has one retry loop whose counts are the product's (each lost race costs one re-read)."""
 
 from __future__ import annotations
 
 import pytest
 
+from checker.app import Publisher
 from checker.errors import ClewError
-from checker.forges import Publisher
 from checker.forges.commits import Lost, retry
 from checker.forges.github.sticky import StickyComment
 from checker.forges.gitlab.sticky import StickyNote

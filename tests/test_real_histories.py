@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from checker.forges.local import history as collect_local
+from checker.forges.local import units as collect_local
 from checker.work import WorkItem
 from tests.conftest import Repo, clew_process, goals_text
 
@@ -171,8 +171,7 @@ def test_a_tag_at_the_end_of_a_range_is_not_called_a_branch(repo: Repo) -> None:
 def test_status_does_not_change_with_the_window(tmp_path: Path) -> None:
     """Without `start`, elapsed time used to run from the window's start: on track at 90 days,
     at risk at 1,005, for the same objective and the same work."""
-    from checker.report.build import build
-    from tests.helpers import config
+    from tests.helpers import config, report_of
 
     cfg = config(tmp_path)
     today = dt.date(2026, 11, 21)
@@ -180,7 +179,9 @@ def test_status_does_not_change_with_the_window(tmp_path: Path) -> None:
     issue = WorkItem(kind="issue", key="17", title="Users log out", labels=("mobile",), updated_at="2026-11-19T00:00:00Z")
     seen = set()
     for days in (30, 90, 365, 1005):
-        report = build(cfg.pyramid(), [pr], today=today, window_start=today - dt.timedelta(days=days), source="git", open_issues=[issue])
+        report = report_of(
+            cfg.pyramid(), [pr], today=today, window_start=today - dt.timedelta(days=days), source="git", open_issues=[issue]
+        )
         seen.add(tuple((o.id, o.status, tuple(o.reasons)) for o in report.objectives))
     assert len(seen) == 1, seen
 
@@ -232,15 +233,14 @@ def test_an_empty_window_says_so_and_local_issues_read_as_not_read(repo: Repo) -
 
 
 def test_a_ten_year_window_is_charted_by_month_with_every_month(tmp_path: Path) -> None:
-    from checker.report.build import build
-    from tests.helpers import config
+    from tests.helpers import config, report_of
 
     cfg = config(tmp_path)
     today = dt.date(2026, 11, 21)
     work = [
         WorkItem(kind="pr", key=str(n), title="x", body="Objective: growth", merged_at=f"{2017 + n}-03-01T10:00:00+00:00") for n in range(9)
     ]
-    report = build(cfg.pyramid(), work, today=today, window_start=today - dt.timedelta(days=3650), source="git")
+    report = report_of(cfg.pyramid(), work, today=today, window_start=today - dt.timedelta(days=3650), source="git")
     labels = [w.week for w in report.weeks]
     assert len(labels) <= 121
     assert labels[0] == "2016-11"
@@ -248,9 +248,9 @@ def test_a_ten_year_window_is_charted_by_month_with_every_month(tmp_path: Path) 
     assert len(labels) == len(set(labels)) == 121
     assert sum(w.merged for w in report.weeks) == 9
     recent = work[-1]._replace(merged_at="2026-11-02T10:00:00+00:00")
-    short = build(cfg.pyramid(), [recent], today=today, window_start=today - dt.timedelta(days=90), source="git")
+    short = report_of(cfg.pyramid(), [recent], today=today, window_start=today - dt.timedelta(days=90), source="git")
     assert len(short.weeks) in (13, 14), "every week of a 90-day window, empty ones included"
-    empty = build(cfg.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="git")
+    empty = report_of(cfg.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="git")
     from checker.report.render import markdown
 
     assert "**No merged work in the window** (2026-08-23 → 2026-11-21)" in markdown(empty)
@@ -272,8 +272,7 @@ def test_report_format_prints_one_document_and_writes_nothing(repo: Repo) -> Non
 
 
 def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path: Path) -> None:
-    from checker.report.build import build
-    from tests.helpers import config
+    from tests.helpers import config, report_of
 
     today = dt.date(2026, 11, 21)
     week_ago = "2026-11-14T00:00:00Z"
@@ -283,12 +282,12 @@ def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path:
         WorkItem(kind="issue", key="3", title="Docs", labels=("mobile", "blocked"), updated_at=week_ago),
     ]
     start = today - dt.timedelta(days=90)
-    default = build(config(tmp_path).pyramid(), [], today=today, window_start=start, source="github", open_issues=issues)
+    default = report_of(config(tmp_path).pyramid(), [], today=today, window_start=start, source="github", open_issues=issues)
     retention = next(o for o in default.objectives if o.id == "retention")
     assert retention.blocked == 1, "by default only `blocked` and `status::blocked` block"
     (tmp_path / "custom").mkdir()
     custom = config(tmp_path / "custom", goals_text() + "report:\n  blocked_labels: [on-hold]\n")
-    report = build(custom.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="github", open_issues=issues)
+    report = report_of(custom.pyramid(), [], today=today, window_start=today - dt.timedelta(days=90), source="github", open_issues=issues)
     retention = next(o for o in report.objectives if o.id == "retention")
     assert retention.blocked == 2
     # the issues are the initiative's: it names them, and the objective names it
@@ -299,9 +298,8 @@ def test_blocked_labels_are_configurable_and_critical_issues_are_named(tmp_path:
 
 def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path: Path) -> None:
     from checker.report import model as m
-    from checker.report.build import build
     from checker.report.render import json_text
-    from tests.helpers import config
+    from tests.helpers import config, report_of
 
     today = dt.date(2026, 11, 21)
     start = today - dt.timedelta(days=90)
@@ -318,8 +316,8 @@ def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path:
     small = config(tmp_path, goals_text() + "report:\n  max_items: 10\n").pyramid()
     (tmp_path / "all").mkdir()
     whole = config(tmp_path / "all", goals_text()).pyramid()
-    bounded = build(small, work, today=today, window_start=start, source="github")
-    full = build(whole, work, today=today, window_start=start, source="github")
+    bounded = report_of(small, work, today=today, window_start=start, source="github")
+    full = report_of(whole, work, today=today, window_start=start, source="github")
     assert len(bounded.items) == 10
     assert len(bounded.archived) == 50
     assert bounded.items[0]["merged_at"] >= bounded.archived[0]["merged_at"]
@@ -330,6 +328,6 @@ def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path:
     assert len(text) < len(json_text(full)) / 2
     again = m.adapter().validate_json(text)
     assert again.archived == bounded.archived
-    rebuilt = build(small, [], today=today, window_start=start, source="github", previous=m.all_rows(again))
+    rebuilt = report_of(small, [], today=today, window_start=start, source="github", previous=m.all_rows(again))
     assert rebuilt.headline == full.headline, "a later run reads the archived rows back"
     assert len(rebuilt.items) == 10

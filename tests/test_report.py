@@ -15,13 +15,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker.forges.local import history as collect_local
-from checker.report.build import build
+from checker.forges.local import units as collect_local
 from checker.report.render import json_text, markdown, mermaid_label, without_timestamp
 from checker.report.schema import render as schema_render
 from checker.work import WorkItem
 from tests.conftest import ROOT, Repo, clew_process, goals_text
-from tests.helpers import config
+from tests.helpers import config, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
 MERMAID = Path(__file__).parent / "mermaid"
@@ -52,7 +51,7 @@ def dataset(tmp: Path):  # type: ignore[no-untyped-def]
     ]
     prs = [WorkItem(kind="pr", key="50", title="Offline mode", labels=("mobile",), url="https://github.com/o/r/pull/50")]
     linked = {"#17": issues[0]}
-    return cfg, build(
+    return cfg, report_of(
         cfg.pyramid(),
         work,
         today=TODAY,

@@ -16,12 +16,11 @@ import pytest
 
 from checker.errors import GitError
 from checker.forges.local import git
-from checker.forges.local import history as collect_local
-from checker.report.build import build
+from checker.forges.local import units as collect_local
 from checker.trace import Trace, Tracer
 from checker.work import Reference, WorkItem
 from tests.conftest import Repo, clew_process, goals_text
-from tests.helpers import config
+from tests.helpers import config, local_report, report_of
 
 TODAY = dt.date.today()
 SINCE = TODAY - dt.timedelta(days=2)
@@ -62,7 +61,7 @@ def test_paths_under_the_rules_directories_give_the_same_threads_as_the_full_log
     assert units["Part two"].paths == ("apps/mobile/part.kt",)  # the group of Part two and Part one
     assert units["Tweak colours"].paths == ()
     pyramid = config(tmp_path).pyramid()
-    reports = [build(pyramid, units, today=TODAY, window_start=SINCE, source="git") for units in (full, limited)]
+    reports = [report_of(pyramid, units, today=TODAY, window_start=SINCE, source="git") for units in (full, limited)]
     assert [(r["name"], r["status"], r["thread"]) for r in reports[0].items] == [
         (r["name"], r["status"], r["thread"]) for r in reports[1].items
     ]
@@ -82,15 +81,14 @@ def test_the_report_command_gives_the_report_of_the_full_log(repo: Repo, tmp_pat
     """`clew report` reads paths from a second log (limited to the rules' directories, or every
     path, or none), traces what is settled before they arrive, and diffs in full the units that
     get suggestions: row for row the report built from the full `--name-only` log."""
-    from checker.commands import report as command
 
     _history(repo)
     paths = RULES[rule]
     goals = goals_text().replace('          paths: ["apps/mobile/**"]\n', f"          paths: {paths}\n" if paths else "")
     (repo.path / "goals.yml").write_text(goals)
     full = collect_local.units(collect_local.start(repo.path, SINCE, TODAY))
-    expected = build(config(tmp_path, goals).pyramid(), full, today=TODAY, window_start=SINCE, source="git")
-    _, written = command.make(repo.path, None, TODAY, (TODAY - SINCE).days)
+    expected = report_of(config(tmp_path, goals).pyramid(), full, today=TODAY, window_start=SINCE, source="git")
+    _, written = local_report(repo.path, TODAY, (TODAY - SINCE).days)
     assert written.report.items == expected.items
     assert written.report.headline == expected.headline
     assert written.report.objectives == expected.objectives
@@ -118,11 +116,10 @@ def _spy(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> tuple[list[str], list[t
 
 
 def test_only_the_rules_directories_and_the_units_that_get_suggestions_are_diffed(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.commands import report as command
 
     _history(repo)
     asked, limited = _spy(monkeypatch, repo)
-    _, written = command.make(repo.path, None, TODAY, (TODAY - SINCE).days)
+    _, written = local_report(repo.path, TODAY, (TODAY - SINCE).days)
     assert limited == [("apps/mobile",)]
     untraced = {r["title"] for r in written.report.items if r["status"] in ("unaligned", "broken")}
     assert untraced == {"Tweak colours", "Empty on purpose", "Polish"}
@@ -132,25 +129,23 @@ def test_only_the_rules_directories_and_the_units_that_get_suggestions_are_diffe
 
 
 def test_a_history_that_names_its_objectives_runs_no_diff_tree(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.commands import report as command
 
     repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
     repo.commit("Faster wizard\n\nInitiative: onboarding", {"web/wizard.css": "w"})
     asked, limited = _spy(monkeypatch, repo)
-    _, written = command.make(repo.path, None, TODAY, 2)
+    _, written = local_report(repo.path, TODAY, 2)
     assert [r["status"] for r in written.report.items] == ["aligned", "aligned"]
     assert asked == []
     assert limited == [("apps/mobile",)]
 
 
 def test_without_path_rules_git_diffs_only_for_suggestions(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.commands import report as command
 
     repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text().replace('          paths: ["apps/mobile/**"]\n', "")})
     repo.commit("Wizard colours", {"web/onboarding/wizard.css": "w"})
     repo.commit("Faster wizard\n\nInitiative: onboarding", {"web/wizard.css": "w"})
     asked, limited = _spy(monkeypatch, repo)
-    _, written = command.make(repo.path, None, TODAY, 2)
+    _, written = local_report(repo.path, TODAY, 2)
     assert limited == []
     assert asked == ["Wizard colours"]
     colours = next(r for r in written.report.items if r["title"] == "Wizard colours")
@@ -158,13 +153,12 @@ def test_without_path_rules_git_diffs_only_for_suggestions(repo: Repo, monkeypat
 
 
 def test_a_rule_that_can_match_anywhere_reads_every_path(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.commands import report as command
 
     goals = goals_text().replace('paths: ["apps/mobile/**"]', 'paths: ["**/*.kt"]')
     repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals})
     repo.commit("Deep change", {"libs/deep/x.kt": "k"})
     asked, limited = _spy(monkeypatch, repo)
-    _, written = command.make(repo.path, None, TODAY, 2)
+    _, written = local_report(repo.path, TODAY, 2)
     assert (limited, asked) == ([None], [])  # the second log carried every path
     assert "→ path libs/deep/x.kt → initiative mobile-ux" in written.report.items[0]["thread"]
 
@@ -265,15 +259,14 @@ def test_named_threads_are_worked_out_once_and_stay_right(tmp_path: Path) -> Non
 
 
 def test_the_report_leaves_garbage_collection_as_it_found_it(repo: Repo) -> None:
-    from checker.commands import report
 
     repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
     assert gc.isenabled()
-    report.make(repo.path, None, TODAY, None)
+    local_report(repo.path, TODAY, None)
     assert gc.isenabled()
     (repo.path / "goals.yml").write_text("version: 1\nmission: [")
     with pytest.raises(Exception, match=r"goals\.yml"):
-        report.make(repo.path, None, TODAY, None)
+        local_report(repo.path, TODAY, None)
     assert gc.isenabled()
 
 
@@ -320,7 +313,7 @@ def test_the_timestamp_is_found_after_the_longest_mission(tmp_path: Path) -> Non
     items = [WorkItem("pr", str(n), f"Change {n}", merged_at=f"{TODAY}T10:00:00Z") for n in range(2000)]
 
     def report(stamp: str) -> tuple[str, str]:
-        made = build(pyramid, items, today=TODAY, window_start=SINCE, source="git", generated_at=stamp)
+        made = report_of(pyramid, items, today=TODAY, window_start=SINCE, source="git", generated_at=stamp)
         return markdown(made), json_text(made)
 
     for old, new in zip(report("2026-11-21T08:00:00+00:00"), report("2026-11-22T09:00:00+00:00"), strict=True):

@@ -68,7 +68,7 @@ def _local(tmp: Path, title: str, body: str) -> tuple[str, set[str], set[str]]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_same_work_gets_the_same_verdict_everywhere(  # noqa: PLR0913, PLR0917 -- the case and the fixtures of four surfaces
+def test_the_same_work_gets_the_same_verdict_everywhere(
     case: str,
     tmp_path: Path,
     gh: FakeGitHub,

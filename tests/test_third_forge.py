@@ -1,11 +1,14 @@
-"""A newcomer can add a forge: a `Source`, a `Publisher`, a small adapter calling `app.run`,
-and one line in `checker.forges.surfaces.SURFACES`. This module is such a forge, "Tangle", a test
-double: its CI sets TANGLE_CI=true and writes the change to TANGLE_EVENT_PATH as JSON, with
-the issues it links inline. Nothing in clew knows about it but the one line the tests add.
+"""A newcomer can add a forge: a `Source`, a `Publisher`, a small adapter calling `app.run`, a
+report source and target for `app.report`, and one line in `checker.forges.surfaces.SURFACES`.
+This module is such a forge, "Tangle", a test double: its CI sets TANGLE_CI=true and writes the
+change to TANGLE_EVENT_PATH as JSON, with the issues it links inline; its API lists the merged
+changes (TANGLE_HISTORY, exported from the same repository) and keeps the committed report in a
+folder. Nothing in clew knows about it but the one line the tests add.
 
 It must give the same verdicts as `clew check` on local git (the surfaces agree), follow a
 linked issue's label to an initiative, judge against the goals at the base, print every
-format, and publish through its publisher only when there is something to say."""
+format, publish through its publisher only when there is something to say, and build from the
+same history the report local git builds."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from checker import app
 from checker.forges import surfaces as ci
 from checker.forges.local import git
 from checker.goals.file import GoalsFile, goals_file
+from checker.report.history import History
 from checker.result import Result
 from checker.work import WorkItem
 from tests.conftest import make_repo
@@ -79,7 +83,45 @@ def run(env: Mapping[str, str], cwd: Path, today: dt.date, goals: str | None = N
     return outcome.exit_code
 
 
-ONE_LINE = ci.Surface("tangle", "TANGLE_CI", "TANGLE_EVENT_PATH", __name__)
+class TangleReport:
+    """A report source and target: the merged changes from Tangle's export (one JSON record per
+    change, as its API would list them), the report kept in a folder standing for the forge."""
+
+    name = "tangle"
+
+    def __init__(self, export: Path, store: Path) -> None:
+        self.export, self.store = export, store
+
+    def history(self, pyramid: Any, window: Any, previous: Any, tracer: Any) -> History:
+        merged = [
+            WorkItem(c["kind"], c["key"], c["title"], c["body"], author=c["author"], merged_at=c["merged_at"], paths=tuple(c["paths"]))
+            for c in json.loads(self.export.read_text(encoding="utf-8"))
+            if c["merged_at"][:10] >= window.start.isoformat()
+        ]
+        return History("tangle", merged, notes=["Tangle: read the export"])
+
+    def current(self, paths: Any) -> dict[str, str]:
+        return {p: (self.store / p).read_text(encoding="utf-8") if (self.store / p).is_file() else "" for p in paths}
+
+    def commit(self, written: Any) -> str:
+        for path in written.changed:
+            (self.store / path).parent.mkdir(parents=True, exist_ok=True)
+            (self.store / path).write_text(written.files[path], encoding="utf-8")
+        return f"Tangle: committed {', '.join(written.changed) or 'nothing'}\n"
+
+    def tally(self) -> str:
+        return ""
+
+
+def source(env: Mapping[str, str], root: Path) -> TangleReport:
+    return TangleReport(Path(env["TANGLE_HISTORY"]), root / ".tangle-store")
+
+
+def target(source: TangleReport, env: Mapping[str, str], root: Path) -> TangleReport:
+    return source
+
+
+ONE_LINE = ci.Surface("tangle", "TANGLE_CI", "TANGLE_EVENT_PATH", __name__, __name__)
 
 # ---- the tests ---------------------------------------------------------------------------
 
@@ -194,3 +236,77 @@ def test_without_its_line_clew_does_not_know_the_forge(tmp_path: Path, clew: Any
     data = _json(clew(repo.path, "check", "--format", "json").out)
     assert data["items"][0]["name"].startswith("branch work")
     assert not (repo.path / "tangle-comment.txt").exists()
+
+
+def _merged_history(tmp: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """A repository whose main line is a direct commit and three merged pull requests (one
+    untraced), and the same changes as Tangle's export lists them."""
+    repo = make_repo(tmp)
+    root = repo.commit("Add goals\n\nObjective: retention", {"goals.yml": GOALS})
+    first = {
+        "kind": "commit",
+        "key": root,
+        "title": "Add goals",
+        "body": "Objective: retention",
+        "author": "Test Dev",
+        "paths": ["goals.yml"],
+    }
+    export = [{**first, "merged_at": repo.git("log", "-1", "--format=%cI")}]
+    for number, (branch, subject, body, path) in enumerate(
+        [
+            ("mobile/login", "Login screen", "", "apps/mobile/login.kt"),
+            ("signup", "Signup wizard", "Initiative: onboarding", "src/signup.py"),
+            ("tweaks", "Rename a variable", "", "src/util.py"),
+        ],
+        start=21,
+    ):
+        repo.git("checkout", "-q", "-b", branch, "main")
+        repo.commit(f"{subject}\n\n{body}".strip(), {path: f"{subject}\n"})
+        repo.git("checkout", "-q", "main")
+        message = f"Merge pull request #{number} from acme/{branch}\n\n{subject}\n\n{body}".strip()
+        repo.git("merge", "-q", "--no-ff", branch, "-m", message)
+        merged_at = repo.git("log", "-1", "--format=%cI")
+        export.append(
+            {
+                "kind": "pr",
+                "key": str(number),
+                "title": subject,
+                "body": f"{subject}\n\n{body}".strip(),
+                "author": "Test Dev",
+                "merged_at": merged_at,
+                "paths": [path],
+            }
+        )
+    (tmp / "export.json").write_text(json.dumps(export), encoding="utf-8")
+    return repo, export
+
+
+def test_a_third_forges_report_is_the_report_local_git_builds(
+    tmp_path: Path, tangle: None, clew: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, _ = _merged_history(tmp_path / "repo")
+    monkeypatch.setenv("TANGLE_HISTORY", str(tmp_path / "repo" / "export.json"))
+    forge = clew(repo.path, "report", "--source", "tangle", "--format", "json")
+    local = clew(repo.path, "report", "--source", "git", "--format", "json")
+    assert forge.code == local.code == 0, forge.err + local.err
+    ours, theirs = json.loads(forge.out), json.loads(local.out)
+    assert ours["source"] == "tangle"
+    assert "Tangle: read the export" in ours["notes"]
+    assert ours["headline"] == theirs["headline"]
+    assert {(i["name"], i["status"], i["target"]) for i in ours["items"]} == {
+        (i["name"], i["status"], i["target"]) for i in theirs["items"]
+    }
+    assert [(o["id"], o["status"], o["merged"]) for o in ours["objectives"]] == [
+        (o["id"], o["status"], o["merged"]) for o in theirs["objectives"]
+    ]
+
+
+def test_a_third_forge_keeps_the_committed_report(tmp_path: Path, tangle: None, clew: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _ = _merged_history(tmp_path / "repo")
+    monkeypatch.setenv("TANGLE_HISTORY", str(tmp_path / "repo" / "export.json"))
+    first = clew(repo.path, "report", "--source", "tangle", "--commit")
+    assert first.code == 0, first.err
+    assert "Tangle: committed ALIGNMENT.md, alignment.json" in first.out
+    assert json.loads((repo.path / ".tangle-store" / "alignment.json").read_text())["headline"]["merged"] == 4
+    again = clew(repo.path, "report", "--source", "tangle", "--commit")
+    assert "Tangle: committed nothing" in again.out  # the store holds this report: only the timestamp would change

@@ -1,63 +1,47 @@
-"""`clew explain REF`: the thread for one commit or branch, hop by hop, or where
-it breaks with the closest objectives."""
+"""`clew explain REF`: the thread of one commit, branch or pull request, hop by hop, or where it
+breaks with the closest objectives; through the check's pipeline (checker.app.run) with a source
+for the ref (local git) or for the number (`#N`, GitHub's API), judged against the goals at its
+base like every check."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from checker import app
 from checker.errors import ClewError
-from checker.forges.local import git
-from checker.forges.local.check import repo_root
-
-if TYPE_CHECKING:
-    from checker.goals.config import Config
 
 
-def run(cwd: Path, goals: str | None, ref: str, today: dt.date) -> app.Result:
-    if ref.startswith(("#", "!")) or ref.isdigit():
-        return _pull_request(app.configure(git.toplevel(cwd) or cwd, goals), ref.lstrip("#!"), today)
-    root, _ = repo_root(cwd)
-    config = app.configure(root, goals)
-    if git.exists(f"refs/heads/{ref}", root) or git.exists(f"refs/remotes/{ref}", root):
-        default = git.default_branch(root)
-        base = git.merge_base(default, ref, root) if default and default.split("/")[-1] != ref.rsplit("/", maxsplit=1)[-1] else None
-        commits = git.log([f"{base}..{ref}" if base else ref, *([] if base else ["-1"])], root)
-        item = git.branch_item(ref.removeprefix("origin/"), commits, default)
-    elif git.exists(ref, root):
-        commits = git.log([ref, "-1"], root)
-        item = commits[0]
+def run(cwd: Path, goals: str | None, ref: str, today: dt.date, env: Mapping[str, str], fmt: str = "text") -> app.Outcome:
+    from checker.forges import org_goals
+    from checker.forges.local import gitdir
+    from checker.goals.file import goals_file
+
+    found = gitdir.find(cwd)
+    root, common = found if found is not None else (cwd, None)
+    source: app.Source
+    if ref.startswith("#") or ref.isdigit():
+        source = _pull_request(ref.lstrip("#"), root, env)
+    elif found is None:
+        raise ClewError(f"{cwd} is not inside a git repository; run clew from your repository, or explain a pull request (#N)")
     else:
-        raise ClewError(f"{ref!r} is neither a branch nor a commit in this repository")
-    return app.evaluate_config(config, [item], today=today, with_goals_rules=False)
+        from checker.forges.local.range import RefSource
+
+        source = RefSource(root, ref)
+    file = goals_file(root, goals, common / "clew" if common is not None else None, env=env, fetch=org_goals.fetch)
+    return app.run(app.Context(file, source, today, env=env), app.Options(format=fmt))
 
 
-def _pull_request(config: Config, number: str, today: dt.date) -> app.Result:
-    """A PR's thread through the GitHub API: one read, a second only for issues its text names."""
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
-    repository = os.environ.get("GITHUB_REPOSITORY")
+def _pull_request(number: str, root: Path, env: Mapping[str, str]) -> app.Source:
+    from checker.forges.github.check import NumberSource
     from checker.references import number_ok
 
     if not number_ok(number):
         raise ClewError(f"#{number[:40]} is not a pull request number (1 to 2147483647)")
+    token, repository = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN"), env.get("GITHUB_REPOSITORY")
     if not token or not repository:
         raise ClewError(
             f"explaining #{number} needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name; locally, name a commit or a branch"
         )
-    from checker.forges.github.check import link_refs
-    from checker.forges.github.client import Client
-
-    client = Client(token)
-    fetched, _ = client.fetch("pr", int(number), [], None, repository)
-    if fetched.item is None:
-        raise ClewError(f"pull request #{number} was not found in {repository}")
-    item = fetched.item._replace(linked=fetched.closing, paths=fetched.paths)
-    linked = dict(fetched.linked)
-    wanted = [ref for ref in link_refs(item, repository) if f"{ref[0] + '#' if ref[0] else '#'}{ref[1]}" not in linked]
-    if wanted:
-        more, _ = client.fetch("none", None, wanted, None, repository)
-        linked.update(more.linked)
-    return app.evaluate_config(config, [item], today=today, with_goals_rules=False, linked=linked)
+    return NumberSource(repository, int(number), token, root)

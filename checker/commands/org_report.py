@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from checker.errors import ClewError
-from checker.forges.github.org import PAGE
+from checker.forges.organisation import PAGE
 from checker.report import org as build
 
 JSON_NAME, MARKDOWN_NAME = "org-alignment.json", "ORG-ALIGNMENT.md"
@@ -106,7 +106,7 @@ def _github(owner: str, options: Options, env: Mapping[str, str], since: dt.date
 
 def _gitlab(owner: str, options: Options, env: Mapping[str, str], since: dt.datetime | None, previous: Any) -> tuple[Read, int]:
     """The group's projects, starting at the page size the previous run found GitLab accepts."""
-    from checker.forges.github import org as collect_org
+    from checker.forges.gitlab import org as collect_org
     from checker.forges.gitlab.client import Client, api_url
 
     token = env.get("CLEW_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")

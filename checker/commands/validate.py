@@ -18,11 +18,12 @@ def run(cwd: Path, goals: str | None, fmt: str, color: bool, today: dt.date | No
     """From the compiled cache when the goals file and its packs are unchanged (a cache entry is
     only ever written for a valid file), else through the validating loader. Outside a git
     repository, from `cwd` and without a cache."""
+    from checker.forges import org_goals
     from checker.forges.local.gitdir import find
 
     root, common = found if (found := find(cwd)) is not None else (cwd, None)
     try:
-        current = current_goals(root, goals, common)
+        current = current_goals(root, goals, common, org_goals.fetch)
     except GoalsError as exc:
         if fmt != "json":
             raise

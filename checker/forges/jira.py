@@ -215,7 +215,7 @@ class Followed(NamedTuple):
     requests: int
 
 
-def follow(  # noqa: PLR0913 -- the goals' settings, the items, and two switches named at the call
+def follow(
     jira: Mapping[str, Any],
     syntax: references.Syntax,
     items: Sequence[WorkItem],

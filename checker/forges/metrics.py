@@ -21,50 +21,16 @@ import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from checker.goals.pointer import parse_pointer
+from checker.work import LARGEST, Measured
 
 MAX_BYTES = 10 * 1024 * 1024  # a metrics file larger than this is not read
 MAX_OUTPUT = 1024 * 1024  # what a command may print; past it, the command is stopped
-LARGEST = 1e15  # a reading beyond this (in either direction) is refused as absurd: no key result measures it
 # The only variables a key-result command sees: where programs are, the locale, the time zone, a
 # place for temporary files. No token, no CI variable (CI_REPOSITORY_URL carries the job token).
 COMMAND_ENV = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PYTHONIOENCODING")
-_STEP = re.compile(r"""\.([A-Za-z_][A-Za-z0-9_-]*)|\[(-?\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]""")
-
-
-class PointerError(ValueError):
-    pass
-
-
-class Measured(NamedTuple):
-    """A key result's value at this run, or why there is none."""
-
-    value: float | None
-    error: str | None
-    origin: str  # what was read: `metrics/churn.json $.monthly`, or the command line
-
-
-def parse_pointer(text: str) -> tuple[str | int, ...]:
-    """`$.a[0]['b c']` → ('a', 0, 'b c'); a clear error for anything else."""
-    pointer = text.strip()
-    if not pointer.startswith("$"):
-        raise PointerError(f"invalid pointer {text!r}: start it with `$`, e.g. `$.value` or `$[-1].churn`")
-    steps: list[str | int] = []
-    at = 1
-    while at < len(pointer):
-        match = _STEP.match(pointer, at)
-        if match is None:
-            raise PointerError(
-                f"invalid pointer {text!r} at character {at + 1} ({pointer[at : at + 12]!r}): write `.name`, `[index]` or `['name']`"
-            )
-        name, index, single, double = match.groups()
-        if index is not None:
-            steps.append(int(index))
-        else:
-            quoted = single if single is not None else double
-            steps.append(name if name is not None else re.sub(r"\\(.)", r"\1", quoted or ""))
-        at = match.end()
-    return tuple(steps)
 
 
 def _number(value: Any, where: str) -> float:

@@ -13,9 +13,21 @@ from typing import Any, NamedTuple
 
 from checker import __version__
 from checker.sha import sha256_hex
-from checker.status import DEFAULTS
 
 CACHE_FORMAT = 9
+
+
+class Thresholds(NamedTuple):
+    """The thresholds of objective status, declared here once: the goals file's `report:` section
+    (checker.goals.model), its compiled form below and checker.status take them from here."""
+
+    stale_days: int = 14
+    blocked_days: int = 3
+    at_risk_margin: float = 0.15
+    off_track_margin: float = 0.35
+
+
+DEFAULTS = Thresholds()
 
 
 class MatchRule(NamedTuple):

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.goals.compiled import Pyramid, cache_path, read_cache, write_cache
 
 if TYPE_CHECKING:
-    from checker.goals.org import Org
+    from checker.goals.org import Fetch, Org, OrgRef
 
 
-def pyramid_for(  # noqa: PLR0913 -- the file's bytes and how to read them, named at the call
+def pyramid_for(
     text: bytes, display: str, path: Path, cache_dir: Path | None, policy: str | None = None, *, org: Org | None = None
 ) -> Pyramid:
     """`policy`, when given, replaces the goals file's `extends` (the action's `policy` input);
@@ -49,23 +49,24 @@ class GoalsFile:
     `trust(refs)` limits which references may be read (a check of someone else's change trusts
     the base's only)."""
 
-    def __init__(  # noqa: PLR0913 -- where the file is and how it is read, named at the call
+    def __init__(
         self,
         path: Path,
         display: str,
         cache: Path | None,
         policy: str | None = None,
-        org: Org | None = None,
         *,
-        own: bool = True,
+        inherited: Org | None = None,
         raw: bytes | None = None,
         env: Mapping[str, str] | None = None,
+        fetch: Fetch | None = None,
     ) -> None:
         self.path, self.display, self.cache, self.policy = path, display, cache, policy
-        self.own = own  # False: the repository has no goals file and inherits the organisation's (`org`)
+        self.inherited = inherited  # the repository has no goals file and inherits the organisation's
+        self.own = inherited is None
         self.raw = raw  # the checked-out file's bytes, when goals_file read them already
         self.env = env
-        self.inherited = org
+        self.fetch = fetch  # reads an organisation's goals from its forge (None: they cannot be read here)
         self.trusted: frozenset[str] | None = None  # None: every reference may be read
         self._resolved: dict[str, Org] = {}
 
@@ -96,8 +97,17 @@ class GoalsFile:
 
             from checker.goals import org as organisation
 
-            found = self._resolved[ref] = organisation.resolve(ref, self.cache, os.environ if self.env is None else self.env)
+            env = os.environ if self.env is None else self.env
+            found = self._resolved[ref] = organisation.resolve(ref, self.cache, env, _fetcher(self.fetch))
         return found
+
+    def digest(self, text: bytes) -> str:
+        """What a version was built from, as one digest: its bytes and every level of the
+        organisation's goals it builds on. A report made against other goals is not reused."""
+        from checker.goals.compiled import digest
+
+        org = self.inherited if not self.own else (self._resolve(ref) if (ref := _declared(text)) is not None else None)
+        return digest(text + (b"\0" + org.key if org is not None else b""))
 
     def _read_quietly(self) -> bytes:
         try:
@@ -133,6 +143,18 @@ class GoalsFile:
         document_from_bytes(text, self.path, label or self.display)
 
 
+def _fetcher(fetch: Fetch | None) -> Fetch:
+    if fetch is not None:
+        return fetch
+
+    def cannot(ref: OrgRef, env: Mapping[str, str]) -> bytes:
+        from checker.errors import ClewError
+
+        raise ClewError("organisation goals cannot be read from here")
+
+    return cannot
+
+
 def _declared(raw: bytes) -> str | None:
     """The `extends:` a version names, read without YAML (checker.goals.org), or None."""
     if not _extends(raw):
@@ -149,7 +171,12 @@ def _extends(raw: bytes) -> bool:
 
 
 def goals_file(
-    root: Path, explicit: str | None, cache: Path | None, policy: str | None = None, env: Mapping[str, str] | None = None
+    root: Path,
+    explicit: str | None,
+    cache: Path | None,
+    policy: str | None = None,
+    env: Mapping[str, str] | None = None,
+    fetch: Fetch | None = None,
 ) -> GoalsFile:
     """The goals file `explicit` names, or the one found in `root` (checker.goals.discover), with
     the organisation's goals it `extends:`; without a file of its own, the organisation's goals the
@@ -169,18 +196,18 @@ def goals_file(
         if inherited is None:
             raise
         try:
-            shared = organisation.resolve(inherited, cache, env, where="CLEW_ORG_GOALS")
+            shared = organisation.resolve(inherited, cache, env, _fetcher(fetch), where="CLEW_ORG_GOALS")
         except ClewError as exc:
             raise ClewError(
                 f"{str(missing).split(';')[0]}, and {exc}; add a goals file of the repository's own (`clew init`), "
                 "or point CLEW_ORG_GOALS at the organisation's (docs/org.md)"
             ) from None
-        return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, shared, own=False, env=env)
+        return GoalsFile(root / "goals.yml", shared.ref.text, cache, policy, inherited=shared, env=env, fetch=fetch)
     try:
         raw: bytes | None = path.read_bytes()
     except OSError:
         raw = None  # read() says why, in its words
-    return GoalsFile(path, display_name(path, root), cache, policy, raw=raw, env=env)
+    return GoalsFile(path, display_name(path, root), cache, policy, raw=raw, env=env, fetch=fetch)
 
 
 class Goals(NamedTuple):
@@ -193,12 +220,30 @@ class Goals(NamedTuple):
     org: Org | None = None  # the organisation's goals it builds on
 
 
-def current_goals(root: Path, explicit: str | None, common: Path | None = None) -> Goals:
+def current_goals(root: Path, explicit: str | None, common: Path | None, fetch: Fetch | None = None) -> Goals:
     """The goals file `clew check` and `clew validate` judge with, through the compiled cache in
-    the git directory `common` (found when not given; outside a repository, there is none)."""
-    if common is None:
-        from checker.forges.local.gitdir import find
-
-        common = found[1] if (found := find(root)) is not None else None
-    file = goals_file(root, explicit, common / "clew" if common is not None else None)
+    the git directory `common` (None outside a repository: no cache)."""
+    file = goals_file(root, explicit, common / "clew" if common is not None else None, fetch=fetch)
     return Goals(file.compile(file.read()), file.path, file.display, file.cache, file.org)
+
+
+def report_settings_where(goals_text: bytes, display: str, settings: Any) -> dict[str, str]:
+    """Where each report path is set (keyed `markdown`, `json` and `html`): file:line of its key
+    under `report:`, or the default it has. Read from the text: the compiled goals keep no
+    positions of settings, and a cache hit reads no YAML."""
+    import re
+
+    lines = goals_text.decode("utf-8", "replace").splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"report\s*:", line)), None)
+    where = {}
+    for key, path in (("markdown", settings.markdown), ("json", settings.json_path), ("html", settings.html)):
+        found = None
+        if start is not None:
+            for number in range(start + 1, len(lines)):
+                if lines[number][:1] not in (" ", "\t", "#", ""):
+                    break
+                if re.match(rf"\s+{key}\s*:", lines[number]):
+                    found = number + 1
+                    break
+        where[key] = f"{display}:{found}: report.{key}" if found else f"report.{key} (default {path!r})"
+    return where

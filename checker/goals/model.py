@@ -11,8 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from checker.goals.compiled import progress
-from checker.status import DEFAULTS
+from checker.goals.compiled import DEFAULTS, progress
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _ID = re.compile(ID_PATTERN)
@@ -162,7 +161,7 @@ NO_MATCH = Match()
 
 
 def _check_pointer(value: str) -> str:
-    from checker.forges.metrics import PointerError, parse_pointer
+    from checker.goals.pointer import PointerError, parse_pointer
 
     try:
         parse_pointer(value)

@@ -22,10 +22,9 @@ says how old it is. This module reads no YAML: the pre-push path uses it on a ca
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -116,10 +115,13 @@ def _age(seconds: float) -> str:
     return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
 
 
-def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where: str = "extends") -> Org:
+Fetch = Callable[[OrgRef, Mapping[str, str]], bytes]  # one read from the reference's forge (checker.forges.org_goals)
+
+
+def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], fetch: Fetch, *, where: str = "extends") -> Org:
     """The organisation's goals for a reference, and the goals that file extends in turn (at most
     MAX_DEPTH levels, never in a circle): one request per level, or none from fresh copies."""
-    levels = [_one(parse_ref(text, where), cache_dir, env)]
+    levels = [_one(parse_ref(text, where), cache_dir, env, fetch)]
     while (above := declared(levels[-1].text)) is not None:
         chain = [o.ref.text for o in levels]
         if _REF.match(above.strip()) is None:  # read from elsewhere: say where, never what it holds
@@ -139,13 +141,13 @@ def resolve(text: str, cache_dir: Path | None, env: Mapping[str, str], *, where:
                 "clew follows up to three levels of organisation goals above a repository: let one of these files "
                 "extend the one two levels up directly"
             )
-        levels.append(_one(ref, cache_dir, env))
+        levels.append(_one(ref, cache_dir, env, fetch))
     for at in range(len(levels) - 2, -1, -1):
         levels[at] = levels[at]._replace(parent=levels[at + 1])
     return levels[0]
 
 
-def _one(ref: OrgRef, cache_dir: Path | None, env: Mapping[str, str]) -> Org:
+def _one(ref: OrgRef, cache_dir: Path | None, env: Mapping[str, str], fetch: Fetch) -> Org:
     """One organisation goals file: from the copy in the git directory while it is fresh, else
     from the forge (one request), else from the copy with a note on its age."""
     from checker.sha import sha256_hex
@@ -168,42 +170,3 @@ def _one(ref: OrgRef, cache_dir: Path | None, env: Mapping[str, str]) -> Org:
         with contextlib.suppress(OSError):  # a copy for the next run; a read-only git directory only costs a request
             replace(copy, fetched)
     return Org(ref, fetched)
-
-
-def token_for(forge: str, env: Mapping[str, str]) -> str | None:
-    """The token that belongs to `forge`, and only that one: GitHub's tokens never go to GitLab,
-    nor GitLab's to GitHub. CLEW_ORG_TOKEN belongs to the forge whose CI clew runs in (on a
-    developer's machine, to none: GH_TOKEN or GITLAB_TOKEN say which is which there)."""
-    own = {"github": ("GITHUB_TOKEN", "GH_TOKEN", "INPUT_TOKEN"), "gitlab": ("CLEW_GITLAB_TOKEN", "GITLAB_TOKEN")}[forge]
-    running = "github" if env.get("GITHUB_ACTIONS") == "true" else "gitlab" if env.get("GITLAB_CI") == "true" else None
-    names = ("CLEW_ORG_TOKEN", *own) if running == forge else own
-    return next((env[name] for name in names if env.get(name)), None)
-
-
-def fetch(ref: OrgRef, env: Mapping[str, str]) -> bytes:
-    """One read from the forge: GitHub's GraphQL `object(expression:)`, GitLab's files API; with
-    the token of that forge only (token_for), at the address its settings give."""
-    token = token_for(ref.forge, env)
-    if ref.forge == "github":
-        if not token:
-            raise ClewError(
-                "reading it needs a GitHub token: set GITHUB_TOKEN (or, in GitHub Actions, CLEW_ORG_TOKEN for a token that "
-                "can read that repository)"
-            )
-        from checker.forges.github.client import Client
-
-        api = env.get("GITHUB_API_URL") or os.environ.get("GITHUB_API_URL")
-        text = Client(token, api).read_blob(ref.project, f"{ref.ref}:{ref.path}")
-    else:
-        if not token:
-            raise ClewError(
-                "reading it needs a GitLab token: set CLEW_GITLAB_TOKEN (or, in GitLab CI, CLEW_ORG_TOKEN) to one that can "
-                "read that project"
-            )
-        from checker.forges.gitlab.client import Client as GitLab
-        from checker.forges.gitlab.client import api_url
-
-        text, _ = GitLab(api_url(env), token).read_file(ref.project, ref.path, ref.ref)
-    if text is None:
-        raise ClewError(f"{ref.path} is not in {ref.project} at {ref.ref} (or the token cannot read it)")
-    return text.encode("utf-8")

@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from checker import __version__
-from checker.forges.metrics import Measured
-from checker.goals.compiled import KeyResult, Node, Objective, Pyramid, progress
+from checker.goals.compiled import KeyResult, Node, Objective, Pyramid, Thresholds, progress
 from checker.report import model as m
-from checker.status import Child, Forecast, Inputs, Linked, Thresholds, compute, forecast, pace
+from checker.report.history import History
+from checker.status import Child, Forecast, Inputs, Linked, compute, forecast, pace
 from checker.suggest import suggest
 from checker.trace import Trace, Tracer
-from checker.work import WorkItem
+from checker.work import LARGEST, Measured, Window, WorkItem
 
 ALIGNED = ("aligned",)
 SUGGESTED = 200  # the newest potential waste gets suggestions; the rest is listed without
@@ -232,8 +232,6 @@ def readings_of(text: str | None) -> dict[str, list[tuple[str, float]]]:
 
 def _reading(value: object) -> bool:
     """A recorded reading worth keeping: a finite number no key result would call absurd."""
-    from checker.forges.metrics import LARGEST
-
     if not isinstance(value, int | float) or isinstance(value, bool):
         return False
     try:
@@ -280,81 +278,137 @@ def _labels(start: dt.date, end: dt.date, *, monthly: bool) -> list[str]:
     return sorted(found)
 
 
-def build(  # noqa: PLR0913 -- every input of the report, keyword-only and named at the call
+def build(
     pyramid: Pyramid,
-    merged_work: Sequence[WorkItem],
+    history: History,
+    window: Window,
     *,
-    today: dt.date,
-    window_start: dt.date,
-    source: str,
-    open_issues: Sequence[WorkItem] = (),
-    open_prs: Sequence[WorkItem] = (),
-    linked: dict[str, WorkItem] | None = None,
-    notes: Sequence[str] = (),
-    complete: bool = True,
     generated_at: str = "",
-    cursor: str | None = None,
-    previous: Sequence[m.Work] = (),
-    goals_digest: str | None = None,
-    traced: Sequence[Trace] | None = None,
     measured: Mapping[str, Measured] | None = None,
     readings: Mapping[str, list[tuple[str, float]]] | None = None,
 ) -> m.Report:
-    """`previous`: rows already traced by an earlier run (same goals file), kept as they are.
-    `traced`: the traces of `merged_work`, when the caller made them already.
-    `measured`: this run's values of the key results that have a `source:` (by `objective.kr`);
-    `readings`: the readings recorded by earlier runs (`readings_of` the previous alignment.json)."""
+    """The report of a window's history (its end is the day the report is made for). `measured`:
+    this run's values of the key results that have a `source:` (by `objective.kr`); `readings`:
+    the readings recorded by earlier runs (`readings_of` the previous alignment.json)."""
     tracer = Tracer(pyramid)
-    traces = list(traced) if traced is not None else [tracer.trace(item, linked) for item in merged_work]
-    ideas = set(suggested(traces))
-    rows = [_work(traces[at], pyramid, at in ideas) for at in _newest_first(traces)]
-    window = window_start.isoformat()
-    if previous:
-        fresh = {r["name"] for r in rows}
-        rows += [r for r in previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= window]
-    rows.sort(key=lambda r: r["merged_at"] or "", reverse=True)
+    rows = _rows(pyramid, tracer, history, window)
     counted = [r for r in rows if r["status"] != "exempt"]
-    total = len(counted)
-    by_status = Counter(r["status"] for r in counted)
-    kinds = {n.id: n.kind for n in pyramid.nodes}
-    merged_by_objective = Counter(r["objective"] for r in counted if r["objective"] and r["status"] in ALIGNED)
-    merged_by_objective.update(
-        r["target"] for r in counted if r["target"] and r["status"] in ALIGNED and kinds.get(r["target"]) == "initiative"
-    )
-    issue_traces = [tracer.trace(issue, linked) for issue in open_issues]
-    issues_by_objective: dict[str | None, list[WorkItem]] = {}
-    issues_by_initiative: dict[str, list[WorkItem]] = {}
-    for trace in issue_traces:
-        issues_by_objective.setdefault(trace.objective, []).append(trace.item)
-        if trace.target is not None and trace.target.kind == "initiative":
-            issues_by_initiative.setdefault(trace.target.id, []).append(trace.item)
-    settings = pyramid.report
-    limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
-    labels = (frozenset(x.lower() for x in settings.blocked_labels), frozenset(x.lower() for x in settings.priority_labels))
-    ctx = Context(
-        today, limits, labels, merged_by_objective, total, issues_by_objective, issues_by_initiative, measured or {}, readings or {}
-    )
+    ctx = _context(pyramid, tracer, history, counted, window.end, measured or {}, readings or {})
     children: dict[str, list[Node]] = {}
     for node in pyramid.nodes:
         if node.kind == "initiative" and node.objective:
             children.setdefault(node.objective, []).append(node)
     objectives = [_objective_row(o, children.get(o.id, []), ctx) for o in pyramid.objectives]
-    status_of = {o.id: o.status for o in objectives}
-    budget_counts = Counter(r["target"] for r in counted if r["status"] == "budget" and r["target"])
-    budgets = [
+    listed = rows[: pyramid.report.max_items]  # the newest in full; the rest archived, counted all the same
+    return m.Report(
+        tool=f"clew {__version__}",
+        generated_at=generated_at,
+        source=history.source,
+        complete=history.complete,
+        notes=list(history.notes),
+        mission=pyramid.mission,
+        window=m.Window(start=window.start.isoformat(), end=window.end.isoformat(), days=window.days),
+        headline=_headline(rows, counted),
+        budgets=_budgets(pyramid, counted),
+        objectives=objectives,
+        waste=[r for r in listed if r["status"] in ("unaligned", "broken")],
+        backlog=_backlog(ctx, {o.id: o.status for o in objectives}, window.end),
+        review_first=_review_first(pyramid, tracer, history, {o.id for o in objectives if o.status in ("at-risk", "off-track")}),
+        weeks=_weeks(counted, window.start, window.end),
+        items=listed,
+        watermark=m.Watermark(
+            last_merged_at=max((r["merged_at"] for r in rows if r["merged_at"]), default=None), cursor=None, goals=history.goals
+        ),
+        archived=[
+            m.Archived(name=r["name"], merged_at=r["merged_at"], status=r["status"], objective=r["objective"], target=r["target"])
+            for r in rows[len(listed) :]
+        ],
+    )
+
+
+def _rows(pyramid: Pyramid, tracer: Tracer, history: History, window: Window) -> list[m.Work]:
+    """Every unit's row, newest first: traced here unless the source traced it, with the rows of
+    the previous report that this run did not read again."""
+    merged = list(history.merged)
+    traces = list(history.traces) if history.traces is not None else [tracer.trace(item, history.linked) for item in merged]
+    ideas = set(suggested(traces))
+    rows = [_work(traces[at], pyramid, at in ideas) for at in _newest_first(traces)]
+    if history.previous:
+        fresh = {r["name"] for r in rows}
+        start = window.start.isoformat()
+        rows += [r for r in history.previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= start]
+    rows.sort(key=lambda r: r["merged_at"] or "", reverse=True)
+    return rows
+
+
+def _context(
+    pyramid: Pyramid,
+    tracer: Tracer,
+    history: History,
+    counted: list[m.Work],
+    today: dt.date,
+    measured: Mapping[str, Measured],
+    readings: Mapping[str, list[tuple[str, float]]],
+) -> Context:
+    kinds = {n.id: n.kind for n in pyramid.nodes}
+    merged = Counter(r["objective"] for r in counted if r["objective"] and r["status"] in ALIGNED)
+    merged.update(r["target"] for r in counted if r["target"] and r["status"] in ALIGNED and kinds.get(r["target"]) == "initiative")
+    by_objective: dict[str | None, list[WorkItem]] = {}
+    by_initiative: dict[str, list[WorkItem]] = {}
+    for trace in (tracer.trace(issue, history.linked) for issue in history.open_issues):
+        by_objective.setdefault(trace.objective, []).append(trace.item)
+        if trace.target is not None and trace.target.kind == "initiative":
+            by_initiative.setdefault(trace.target.id, []).append(trace.item)
+    settings = pyramid.report
+    limits = Thresholds(settings.stale_days, settings.blocked_days, settings.at_risk_margin, settings.off_track_margin)
+    labels = (frozenset(x.lower() for x in settings.blocked_labels), frozenset(x.lower() for x in settings.priority_labels))
+    return Context(today, limits, labels, merged, len(counted), by_objective, by_initiative, measured, readings)
+
+
+def _headline(rows: list[m.Work], counted: list[m.Work]) -> m.Headline:
+    by_status = Counter(r["status"] for r in counted)
+    total, aligned = len(counted), by_status["aligned"]
+    waste = by_status["unaligned"] + by_status["broken"]
+    return m.Headline(
+        merged=total,
+        aligned=aligned,
+        aligned_share=_share(aligned, total),
+        budget=by_status["budget"],
+        escape=by_status["escape"],
+        exempt=len(rows) - total,
+        waste=waste,
+        waste_share=_share(waste, total),
+    )
+
+
+def _budgets(pyramid: Pyramid, counted: list[m.Work]) -> list[m.BudgetSpend]:
+    spent = Counter(r["target"] for r in counted if r["status"] == "budget" and r["target"])
+    total = len(counted)
+    return [
         m.BudgetSpend(
             id=b.id,
             title=b.title,
             ceiling=b.share,
-            spent=_share(budget_counts[b.id], total),
-            count=budget_counts[b.id],
-            over=_share(budget_counts[b.id], total) > b.share,
+            spent=_share(spent[b.id], total),
+            count=spent[b.id],
+            over=_share(spent[b.id], total) > b.share,
         )
         for b in pyramid.budgets
     ]
-    stale_after = settings.stale_days
-    order = {"off-track": 0, "at-risk": 1, "no-data": 2, "on-track": 3, "achieved": 4, None: 5}
-    backlog = [
+
+
+_ORDER = {"off-track": 0, "at-risk": 1, "unmeasured": 2, "no-data": 3, "on-track": 4, "achieved": 5, None: 6}
+
+
+def _backlog(ctx: Context, status_of: Mapping[str, str], today: dt.date) -> list[m.Backlog]:
+    """Open issues grouped by the objective they serve, the objectives in trouble first."""
+
+    def order(entry: tuple[str | None, list[WorkItem]]) -> tuple[int, str]:
+        key = entry[0]
+        return _ORDER.get(status_of.get(key or ""), 6), key or "~"
+
+    stale_after = ctx.limits.stale_days
+    return [
         m.Backlog(
             objective=key,
             status=status_of.get(key) if key else None,
@@ -363,49 +417,17 @@ def build(  # noqa: PLR0913 -- every input of the report, keyword-only and named
                     key=i.name,
                     title=i.title,
                     url=i.url,
-                    blocked=_has(i, labels[0]),
+                    blocked=_has(i, ctx.labels[0]),
                     stale=(d := _date(i.updated_at)) is not None and (today - d).days > stale_after,
                 )
                 for i in issues
             ],
         )
-        for key, issues in sorted(issues_by_objective.items(), key=lambda kv: (order.get(status_of.get(kv[0] or "")), kv[0] or "~"))
+        for key, issues in sorted(ctx.issues.items(), key=order)
     ]
-    at_risk = {o.id for o in objectives if o.status in ("at-risk", "off-track")}
-    pr_traces = [tracer.trace(pr, linked) for pr in open_prs]
-    review_first = [_work(t, pyramid, False) for t in pr_traces if t.objective in at_risk]
-    newest = max((r["merged_at"] for r in rows if r["merged_at"]), default=None)
-    aligned = by_status["aligned"]
-    waste = by_status["unaligned"] + by_status["broken"]
-    listed = rows[: settings.max_items]  # the newest in full; the rest archived, counted all the same
-    return m.Report(
-        tool=f"clew {__version__}",
-        generated_at=generated_at,
-        source=source,
-        complete=complete,
-        notes=list(notes),
-        mission=pyramid.mission,
-        window=m.Window(start=window_start.isoformat(), end=today.isoformat(), days=(today - window_start).days),
-        headline=m.Headline(
-            merged=total,
-            aligned=aligned,
-            aligned_share=_share(aligned, total),
-            budget=by_status["budget"],
-            escape=by_status["escape"],
-            exempt=len(rows) - total,
-            waste=waste,
-            waste_share=_share(waste, total),
-        ),
-        budgets=budgets,
-        objectives=objectives,
-        waste=[r for r in listed if r["status"] in ("unaligned", "broken")],
-        backlog=backlog,
-        review_first=review_first,
-        weeks=_weeks(counted, window_start, today),
-        items=listed,
-        watermark=m.Watermark(last_merged_at=newest, cursor=cursor, goals=goals_digest),
-        archived=[
-            m.Archived(name=r["name"], merged_at=r["merged_at"], status=r["status"], objective=r["objective"], target=r["target"])
-            for r in rows[len(listed) :]
-        ],
-    )
+
+
+def _review_first(pyramid: Pyramid, tracer: Tracer, history: History, at_risk: set[str]) -> list[m.Work]:
+    """The open changes that serve an objective at risk: what a manager reviews first."""
+    traces = (tracer.trace(change, history.linked) for change in history.open_changes)
+    return [_work(t, pyramid, False) for t in traces if t.objective in at_risk]

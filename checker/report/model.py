@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 
@@ -244,23 +244,80 @@ _KINDS = {"PR": "pr", "MR": "mr", "issue": "issue", "commit": "commit", "branch"
 
 def all_rows(report: Report) -> list[Work]:
     """Every row of a report, the archived ones as rows again (without their threads)."""
-    return report.items + [
-        Work(
-            name=a["name"],
-            kind=_KINDS.get(a["name"].split(" ", 1)[0], "commit"),
-            key=a["name"].split(" ", 1)[-1].lstrip("#!"),
-            title="",
-            url=None,
-            author="",
-            merged_at=a["merged_at"],
-            status=a["status"],
-            objective=a["objective"],
-            target=a["target"],
-            thread="",
-            suggestions=[],
-        )
-        for a in report.archived
-    ]
+    return report.items + [_unarchived(a) for a in report.archived]
+
+
+class Previous(NamedTuple):
+    """What a later run reuses of a committed report built against the same goals: when it was
+    built, the newest merge it saw, and its rows (the archived ones as rows without threads)."""
+
+    generated_at: str
+    last_merged_at: str | None
+    rows: list[Work]
+
+
+_TEXT = ("name", "kind", "key", "title", "author", "status", "thread")
+_MAYBE = ("url", "merged_at", "objective", "target")
+
+
+def _is_row(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and all(isinstance(value.get(k), str) for k in _TEXT)
+        and all(value.get(k) is None or isinstance(value.get(k), str) for k in _MAYBE)
+        and isinstance(value.get("suggestions"), list)
+    )
+
+
+def _is_archived(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("name"), str)
+        and isinstance(value.get("status"), str)
+        and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("merged_at", "objective", "target"))
+    )
+
+
+def read_previous(text: str | None, digest: str) -> Previous | None:
+    """The previous report's reusable part, read with the json module alone (a warm run must not
+    pay for pydantic), or None: no report, another format or other goals, or rows of the wrong
+    shape (a hand-edited file is read again in full, never trusted)."""
+    import json
+
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    mark = data.get("watermark") if isinstance(data, dict) else None
+    if not isinstance(mark, dict) or data.get("format") != FORMAT or mark.get("goals") != digest:
+        return None
+    items, archived, stamp = data.get("items"), data.get("archived", []), data.get("generated_at")
+    if not isinstance(items, list) or not isinstance(archived, list) or not isinstance(stamp, str):
+        return None
+    if not all(_is_row(r) for r in items) or not all(_is_archived(a) for a in archived):
+        return None
+    newest = mark.get("last_merged_at") if isinstance(mark.get("last_merged_at"), str) else None
+    rows = list(items) + [_unarchived(a) for a in archived]
+    return Previous(stamp, newest, rows)
+
+
+def _unarchived(a: Archived) -> Work:
+    return Work(
+        name=a["name"],
+        kind=_KINDS.get(a["name"].split(" ", 1)[0], "commit"),
+        key=a["name"].split(" ", 1)[-1].lstrip("#!"),
+        title="",
+        url=None,
+        author="",
+        merged_at=a["merged_at"],
+        status=a["status"],
+        objective=a["objective"],
+        target=a["target"],
+        thread="",
+        suggestions=[],
+    )
 
 
 def plain(value: Any) -> Any:

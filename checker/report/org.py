@@ -123,7 +123,7 @@ RANK = {"off-track": 3, "at-risk": 2, "on-track": 1}
 WORDS = {"off-track": "off track", "at-risk": "at risk", "on-track": "on track"}
 
 
-def entry(  # noqa: PLR0913, PLR0911 -- a repository as the forge gave it, one return per way its report fails
+def entry(  # noqa: PLR0911 -- a repository as the forge gave it, one return per way its report fails
     name: str, pushed_at: str | None, oid: str | None, text: str | None, *, archived: bool = False, error: str | None = None
 ) -> dict[str, Any]:
     """One repository's row, from its committed alignment.json (or why there is none)."""
@@ -224,7 +224,7 @@ def roll_up(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def build(  # noqa: PLR0913 -- the document's parts, the run's keyword-only
+def build(
     owner: str,
     path: str,
     rows: list[dict[str, Any]],

@@ -140,18 +140,34 @@ def markdown(report: m.Report) -> str:
         "",
         _headline(report),
         "",
+        *_budget_table(report),
     ]
-    if report.budgets:
-        out += ["| budget | spent | ceiling | |", "|---|---|---|---|"]
-        out += [
-            f"| {md.text(b.title, 80)} (`{b.id}`) | {b.spent:g}% ({b.count}) | {b.ceiling:g}% | {'🔴 over' if b.over else '🟢'} |"
-            for b in report.budgets
-        ]
-        out.append("")
     if not report.complete:
         out += ["> ⚠️ **Incomplete data:** " + md.text("; ".join(report.notes), 600), ""]
-    out += ["## Effort by objective", "", *_pie(report), "", "## Objectives", ""]
-    out += [
+    out += ["## Effort by objective", "", *_pie(report), "", "## Objectives", "", *_objective_table(report), *_initiative_table(report)]
+    out += ["", "## Updates", ""]
+    out += [f"- {STATUS[o.status]} — {md.text(o.update, 800)}" for o in report.objectives]
+    if burnups := _burnups(report):
+        out += ["", "## Key results over time", "", *burnups]
+    out += ["", "## Potential waste", "", *_waste_table(report), "", "## Backlog by objective", "", *_backlog(report)]
+    out += ["## Review these first", ""]
+    out += [f"- {_link(w)} → `{w['objective']}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
+    out += ["", "## Aligned share over time", "", *_trend(report), ""]
+    return "\n".join(out)
+
+
+def _budget_table(report: m.Report) -> list[str]:
+    if not report.budgets:
+        return []
+    rows = [
+        f"| {md.text(b.title, 80)} (`{b.id}`) | {b.spent:g}% ({b.count}) | {b.ceiling:g}% | {'🔴 over' if b.over else '🟢'} |"
+        for b in report.budgets
+    ]
+    return ["| budget | spent | ceiling | |", "|---|---|---|---|", *rows, ""]
+
+
+def _objective_table(report: m.Report) -> list[str]:
+    out = [
         "| objective | status | owner | due | key results | merged | open / blocked / stale | share of effort |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -163,43 +179,46 @@ def markdown(report: m.Report) -> str:
             f"| **{md.text(o.title, 100)}** (`{o.id}`) | {STATUS[o.status]} | {md.text(o.owner or '—', 40)} | {o.due or '—'} | "
             f"{krs} | {o.merged} | {issues} | {o.share:g}% |"
         )
+    return out
+
+
+def _initiative_table(report: m.Report) -> list[str]:
     initiatives = [(o, i) for o in report.objectives for i in o.initiatives]
-    if initiatives:
-        out += ["", "## Initiatives", "", "| initiative | objective | status | merged | why |", "|---|---|---|---|---|"]
+    if not initiatives:
+        return []
+    out = ["", "## Initiatives", "", "| initiative | objective | status | merged | why |", "|---|---|---|---|---|"]
+    out += [
+        f"| {md.text(i.title, 80)} (`{i.id}`) | `{o.id}` | {STATUS[i.status]} | {i.merged} | {md.text('; '.join(i.reasons), 300)} |"
+        for o, i in initiatives
+    ]
+    return out
+
+
+def _waste_table(report: m.Report) -> list[str]:
+    if not report.waste:
+        return ["_None: all merged work traces to an objective, a budget, or says why not._"]
+    out = ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
+    for w in report.waste[:WASTE_ROWS]:
+        ideas = ", ".join(f"`{s['id']}` ({s['score']:.2f})" for s in w["suggestions"]) or "—"
+        out.append(f"| {_link(w)} | {md.text(w['thread'].rsplit('✗', 1)[-1], 200)} | {ideas} |")
+    if len(report.waste) > WASTE_ROWS:
+        out += ["", f"_… and {len(report.waste) - WASTE_ROWS} more, newest first, in alignment.json._"]
+    return out
+
+
+def _backlog(report: m.Report) -> list[str]:
+    if not report.backlog:
+        return ["_No open issues were read (the local history has none; run with a forge token)._", ""]
+    out: list[str] = []
+    for group in report.backlog:
+        head = f"`{group.objective}` — {STATUS[group.status]}" if group.objective and group.status else "traces nowhere"
+        out += [f"**{head}**", ""]
         out += [
-            f"| {md.text(i.title, 80)} (`{i.id}`) | `{o.id}` | {STATUS[i.status]} | {i.merged} | {md.text('; '.join(i.reasons), 300)} |"
-            for o, i in initiatives
+            f"- {md.text(i.key, 40)}: {md.text(i.title, 120)}{' — blocked' if i.blocked else ''}{' — stale' if i.stale else ''}"
+            for i in group.issues
         ]
-    out += ["", "## Updates", ""]
-    out += [f"- {STATUS[o.status]} — {md.text(o.update, 800)}" for o in report.objectives]
-    if burnups := _burnups(report):
-        out += ["", "## Key results over time", "", *burnups]
-    out += ["", "## Potential waste", ""]
-    if report.waste:
-        out += ["| work | where the thread breaks | closest objectives |", "|---|---|---|"]
-        for w in report.waste[:WASTE_ROWS]:
-            ideas = ", ".join(f"`{s['id']}` ({s['score']:.2f})" for s in w["suggestions"]) or "—"
-            out.append(f"| {_link(w)} | {md.text(w['thread'].rsplit('✗', 1)[-1], 200)} | {ideas} |")
-        if len(report.waste) > WASTE_ROWS:
-            out += ["", f"_… and {len(report.waste) - WASTE_ROWS} more, newest first, in alignment.json._"]
-    else:
-        out.append("_None: all merged work traces to an objective, a budget, or says why not._")
-    out += ["", "## Backlog by objective", ""]
-    if report.backlog:
-        for group in report.backlog:
-            head = f"`{group.objective}` — {STATUS[group.status]}" if group.objective and group.status else "traces nowhere"
-            out += [f"**{head}**", ""]
-            out += [
-                f"- {md.text(i.key, 40)}: {md.text(i.title, 120)}{' — blocked' if i.blocked else ''}{' — stale' if i.stale else ''}"
-                for i in group.issues
-            ]
-            out.append("")
-    else:
-        out += ["_No open issues were read (the local history has none; run with a forge token)._", ""]
-    out += ["## Review these first", ""]
-    out += [f"- {_link(w)} → `{w['objective']}`" for w in report.review_first] or ["_No open pull request advances an objective at risk._"]
-    out += ["", "## Aligned share over time", "", *_trend(report), ""]
-    return "\n".join(out)
+        out.append("")
+    return out
 
 
 def json_text(report: m.Report) -> str:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from checker import references
 from checker.forges.local import git
+from checker.work import Work
 
 if TYPE_CHECKING:
-    from checker.app import Work
     from checker.forges.github.client import Client
     from checker.forges.github.event import Event
     from checker.goals.file import GoalsFile
@@ -27,18 +27,22 @@ class Access(NamedTuple):
     on_api_error: str = "warn"
 
 
+MAX_LINKS = 50  # issues one read follows; the text may name thousands
+
+
 def link_refs(item: WorkItem, repository: str) -> list[tuple[str | None, int]]:
     """Issues the item's text and branch reference, to fetch in the same query."""
-    found: list[tuple[str | None, int]] = []
+    found: dict[tuple[str | None, int], None] = {}
     refs = [*references.parse(item.texts[0]), *references.branch_references(item.branch or "")]
     for ref in refs:
         if ref.kind not in ("issue", "pr") or ref.via in ("squash subject", "merge subject") or "#" not in ref.target:
             continue
         project, _, number = ref.target.rpartition("#")
-        key = (None if not project or project.lower() == repository.lower() else project, int(number))
-        if number.isdigit() and key not in found:
-            found.append(key)
-    return found[:50]
+        if number.isdigit():
+            found.setdefault((None if not project or project.lower() == repository.lower() else project, int(number)))
+            if len(found) >= MAX_LINKS:
+                break
+    return list(found)
 
 
 def _has_links(item: WorkItem | None, event: Event) -> bool:
@@ -64,8 +68,6 @@ class EventSource:
         return self.client
 
     def gather(self, goals: GoalsFile) -> Work:  # noqa: PLR0912 -- one branch per case of the event and the token, in the order docs/github.md gives them
-        from checker.app import Work
-
         event, access, display = self.event, self.access, goals.display
         base_sha = event.base_sha if goals.own else None  # an inherited file has no version in this repository
         base_goals = git.show(base_sha, display, self.root) if base_sha and git.exists(base_sha, self.root) else None
@@ -78,11 +80,12 @@ class EventSource:
             self.notes.append("no token given: linked issues were not read; the check used the event's own fields")
         elif (item is not None and item.kind in ("pr", "issue")) or goals_expr or access.pr_number or _has_links(item, event):
             from checker.errors import ApiError
+            from checker.forges.github import thread
 
             kind = item.kind if item is not None else "pr" if access.pr_number is not None else "none"
             refs = link_refs(item, event.repository) if item is not None else []
             try:
-                fetched, errors = client.fetch(kind, event.number, refs, goals_expr, event.repository)
+                fetched, errors = thread.fetch(client, kind, event.number, refs, goals_expr, event.repository)
             except ApiError as exc:
                 if access.on_api_error == "fail":
                     raise
@@ -110,3 +113,37 @@ class EventSource:
             self.notes.append(f"this change edits {display}: it was judged against the goals at its base")
         proposed = event.name in ("pull_request", "pull_request_target", "merge_group")
         return Work([item] if item is not None else [], linked, base_goals, self.notes, passes_open=self.api_failed, proposed=proposed)
+
+
+class NumberSource:
+    """A `Source` for `clew explain #N`: the pull request read by its number (one read; a second
+    for the issues its text names that the first did not hold), judged against the goals at its
+    base commit when it edits them (from the checkout, or a third read)."""
+
+    def __init__(self, repository: str, number: int, token: str, root: Path) -> None:
+        self.repository, self.number, self.token, self.root = repository, number, token, root
+        self.client: Client | None = None
+
+    def gather(self, goals: GoalsFile) -> Work:
+        from checker.errors import ClewError
+        from checker.forges.github import thread
+        from checker.forges.github.client import Client
+
+        self.client = client = Client(self.token)
+        fetched, _ = thread.fetch(client, "pr", self.number, [], None, self.repository)
+        if fetched.item is None:
+            raise ClewError(f"pull request #{self.number} was not found in {self.repository} (or the token cannot read it)")
+        item = fetched.item._replace(linked=fetched.closing, paths=fetched.paths)
+        linked = dict(fetched.linked)
+        wanted = [ref for ref in link_refs(item, self.repository) if f"{ref[0] + '#' if ref[0] else '#'}{ref[1]}" not in linked]
+        if wanted:
+            more, _ = thread.fetch(client, "none", None, wanted, None, self.repository)
+            linked.update(more.linked)
+        base, notes = None, []
+        if goals.own and goals.display in item.paths and fetched.base:
+            found = git.show(fetched.base, goals.display, self.root) if git.exists(fetched.base, self.root) else None
+            expression = f"{fetched.base}:{goals.display}"
+            text = found.decode("utf-8", "replace") if found is not None else client.read_blob(self.repository, expression)
+            base = text.encode() if text is not None else None
+            notes.append(f"this pull request edits {goals.display}: it was judged against the goals at its base")
+        return Work([item], linked, base, notes)

@@ -125,73 +125,61 @@ _QUEUE_PR = re.compile(r"/pr-(\d+)-")
 
 
 def read_event(name: str, payload: dict[str, Any]) -> Event:
+    """The event's own work, by the event's kind; an event that carries none says so."""
     action = _text(payload.get("action"))
     repository = _text(_get(payload, "repository", "full_name"))
     default_branch = _get(payload, "repository", "default_branch")
+    base = Event(name, action, repository, None, default_branch=default_branch)
     if name in ("pull_request", "pull_request_target") and isinstance(payload.get("pull_request"), dict):
-        pr = payload["pull_request"]
-        head_repo, base_repo = _get(pr, "head", "repo", "full_name"), _get(pr, "base", "repo", "full_name")
-        return Event(
-            name,
-            action,
-            repository,
-            pull_request_item(pr),
-            pr.get("number"),
-            head_repo != base_repo,
-            _get(pr, "base", "sha"),
-            _get(pr, "head", "sha"),
-            default_branch,
-        )
+        return _pull_request(base, payload["pull_request"])
     if name == "issues" and isinstance(payload.get("issue"), dict) and "pull_request" not in payload["issue"]:
         issue = payload["issue"]
-        return Event(name, action, repository, issue_item(issue), issue.get("number"), default_branch=default_branch)
+        return base._replace(item=issue_item(issue), number=issue.get("number"))
     if name == "push":
-        ref = _text(payload.get("ref"))
-        if payload.get("deleted") or not ref.startswith("refs/heads/"):
-            return Event(name, action, repository, None, note=f"nothing to judge in a push to {ref or 'a deleted ref'}")
-        commits = _push_commits(payload)
-        branch = ref.removeprefix("refs/heads/")
-        item = WorkItem(
-            kind="branch",
-            key=branch,
-            branch=branch,
-            title=commits[-1].title if commits else "",
-            paths=tuple(dict.fromkeys(p for c in commits for p in c.paths)),
-            commits=tuple(reversed(commits)),
-        )
-        return Event(
-            name,
-            action,
-            repository,
-            item if commits else None,
-            base_sha=_zero_is_none(_text(payload.get("before"))),
-            head_sha=_text(payload.get("after")) or None,
-            default_branch=default_branch,
-            commits=commits,
-            note="" if commits else "the push carries no commits",
-        )
+        return _push(base, payload)
     if name == "merge_group" and isinstance(payload.get("merge_group"), dict):
-        group = payload["merge_group"]
-        match = _QUEUE_PR.search(_text(group.get("head_ref")))
-        head = _obj(group.get("head_commit"))
-        subject, _, body = _text(head.get("message")).partition("\n")
-        item = WorkItem(kind="commit", key=_text(group.get("head_sha")), title=subject, body=body)
-        number = int(match[1]) if match else None
-        return Event(
-            name,
-            action,
-            repository,
-            item,
-            number,
-            base_sha=group.get("base_sha"),
-            head_sha=group.get("head_sha"),
-            default_branch=default_branch,
-        )
-    return Event(
-        name,
-        action,
-        repository,
-        None,
-        default_branch=default_branch,
-        note=f"the {name} event carries no pull request or issue: the goals file is validated only",
+        return _merge_group(base, payload["merge_group"])
+    return base._replace(note=f"the {name} event carries no pull request or issue: the goals file is validated only")
+
+
+def _pull_request(base: Event, pr: dict[str, Any]) -> Event:
+    head_repo, base_repo = _get(pr, "head", "repo", "full_name"), _get(pr, "base", "repo", "full_name")
+    return base._replace(
+        item=pull_request_item(pr),
+        number=pr.get("number"),
+        is_fork=head_repo != base_repo,
+        base_sha=_get(pr, "base", "sha"),
+        head_sha=_get(pr, "head", "sha"),
     )
+
+
+def _push(base: Event, payload: dict[str, Any]) -> Event:
+    ref = _text(payload.get("ref"))
+    if payload.get("deleted") or not ref.startswith("refs/heads/"):
+        return base._replace(default_branch=None, note=f"nothing to judge in a push to {ref or 'a deleted ref'}")
+    commits = _push_commits(payload)
+    branch = ref.removeprefix("refs/heads/")
+    item = WorkItem(
+        kind="branch",
+        key=branch,
+        branch=branch,
+        title=commits[-1].title if commits else "",
+        paths=tuple(dict.fromkeys(p for c in commits for p in c.paths)),
+        commits=tuple(reversed(commits)),
+    )
+    return base._replace(
+        item=item if commits else None,
+        base_sha=_zero_is_none(_text(payload.get("before"))),
+        head_sha=_text(payload.get("after")) or None,
+        commits=commits,
+        note="" if commits else "the push carries no commits",
+    )
+
+
+def _merge_group(base: Event, group: dict[str, Any]) -> Event:
+    """A merge queue's entry: its head commit, and the pull request its branch name numbers."""
+    match = _QUEUE_PR.search(_text(group.get("head_ref")))
+    head = _obj(group.get("head_commit"))
+    subject, _, body = _text(head.get("message")).partition("\n")
+    item = WorkItem(kind="commit", key=_text(group.get("head_sha")), title=subject, body=body)
+    return base._replace(item=item, number=int(match[1]) if match else None, base_sha=group.get("base_sha"), head_sha=group.get("head_sha"))

@@ -9,8 +9,8 @@ from checker.errors import ApiError
 from checker.outputs import github as render
 
 if TYPE_CHECKING:
-    from checker.forges.github.action import Inputs
     from checker.forges.github.check import EventSource
+    from checker.forges.github.settings import Inputs
     from checker.result import Result
 
 FORK = (
@@ -60,7 +60,7 @@ class StickyComment:
         return []
 
     def _comment(self, result: Result, unaligned: bool) -> None:
-        from checker.forges.github.client import Comment
+        from checker.forges.github.thread import Comment
 
         client, repo, number = self.client, self.event.repository, self.event.number
         if number is None:  # not a pull request: nowhere to comment

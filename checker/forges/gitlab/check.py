@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 from checker import references
 from checker.forges.gitlab.ci import MergeRequestJob
 from checker.forges.local import git
-from checker.work import WorkItem
+from checker.work import Work, WorkItem
 
 if TYPE_CHECKING:
-    from checker.app import Work
     from checker.forges.gitlab.client import Client
     from checker.goals.file import GoalsFile
 
@@ -86,8 +85,6 @@ class MergeRequestSource:
         return item._replace(linked=closes), linked
 
     def gather(self, goals: GoalsFile) -> Work:
-        from checker.app import Work
-
         job, display = self.job, goals.display
         if job is None:
             self.notes.append("not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): the goals file was validated only")

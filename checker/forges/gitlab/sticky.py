@@ -11,7 +11,7 @@ from checker.outputs import gitlab as render
 if TYPE_CHECKING:
     from checker.forges.gitlab.check import MergeRequestSource
     from checker.forges.gitlab.client import Note
-    from checker.forges.gitlab.job import Settings
+    from checker.forges.gitlab.settings import Settings
     from checker.result import Result
 
 

@@ -21,14 +21,15 @@ def repo_root(cwd: Path) -> tuple[Path, Path]:
     return found
 
 
-def run(  # noqa: PLR0913 -- the command line's options, named at the call
+def run(
     cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today: dt.date, *, fmt: str = "text", color: bool = False
 ) -> app.Outcome:
     """The compiled goals (from the cache when nothing changed: no YAML, no validating models),
     the range, then the pipeline, with the rules about the goals file, which always speak of the
     current file."""
+    from checker.forges import org_goals
     from checker.goals.file import goals_file
 
     root, common = repo_root(cwd)
-    context = app.Context(goals_file(root, goals, common / "clew"), Range(root, spec, per_commit), today)
+    context = app.Context(goals_file(root, goals, common / "clew", fetch=org_goals.fetch), Range(root, spec, per_commit), today)
     return app.run(context, app.Options(format=fmt, goals_rules=True, color=color))

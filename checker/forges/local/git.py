@@ -12,30 +12,8 @@ from pathlib import Path
 from typing import IO
 
 from checker.errors import GitError
+from checker.forges.local.gitdir import clean_env
 from checker.work import WorkItem
-
-_KEEP = {
-    "GIT_EXEC_PATH",
-    "GIT_SSH",
-    "GIT_SSH_COMMAND",
-    "GIT_SSL_CAINFO",
-    "GIT_SSL_NO_VERIFY",
-    "GIT_ASKPASS",
-    "GIT_HTTP_PROXY_AUTHMETHOD",
-    "GIT_ALLOW_PROTOCOL",
-    "GIT_CONFIG_COUNT",
-    "GIT_CONFIG_NOSYSTEM",
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_SYSTEM",
-}
-
-
-def clean_env() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") or k in _KEEP or k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
-    }
 
 
 def git(args: Sequence[str], cwd: Path, *, check: bool = True, stdin: str | None = None) -> str:
@@ -61,15 +39,6 @@ def git_bytes(args: Sequence[str], cwd: Path) -> bytes | None:
 def toplevel(cwd: Path) -> Path | None:
     out = git(["rev-parse", "--show-toplevel"], cwd, check=False).strip()
     return Path(out) if out else None
-
-
-def repo_dirs(cwd: Path) -> tuple[Path, Path]:
-    """The work tree's top and the (common) git directory, in one call."""
-    out = git(["rev-parse", "--show-toplevel", "--git-common-dir"], cwd, check=False).splitlines()
-    if len(out) != 2:
-        raise GitError(f"{cwd} is not inside a git work tree; run clew from your repository")
-    top, common = Path(out[0]), Path(out[1])
-    return top, common if common.is_absolute() else cwd / common
 
 
 def shallow_since(common: Path, cwd: Path) -> str | None:

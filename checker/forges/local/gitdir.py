@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from checker.errors import GitError
+
 _OVERRIDES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
 
 
@@ -70,10 +72,50 @@ def find(cwd: Path) -> tuple[Path, Path] | None:
     found = locate(cwd)
     if found is not None:
         return found
-    from checker.errors import GitError
-    from checker.forges.local import git
-
     try:
-        return git.repo_dirs(cwd)
+        return repo_dirs(cwd)
     except GitError:
         return None
+
+
+def repo_dirs(cwd: Path) -> tuple[Path, Path]:
+    """The work tree's top and the (common) git directory, in one call."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel", "--git-common-dir"], cwd=cwd, env=clean_env(), capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on the PATH") from None
+    out = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
+    if len(out) != 2:
+        raise GitError(f"{cwd} is not inside a git work tree; run clew from your repository")
+    top, common = Path(out[0]), Path(out[1])
+    return top, common if common.is_absolute() else cwd / common
+
+
+_KEEP = {
+    "GIT_EXEC_PATH",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_NO_VERIFY",
+    "GIT_ASKPASS",
+    "GIT_HTTP_PROXY_AUTHMETHOD",
+    "GIT_ALLOW_PROTOCOL",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_NOSYSTEM",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+}
+
+
+def clean_env() -> dict[str, str]:
+    """The environment git runs with: the GIT_* variables a hook inherits stripped, so git
+    answers about the repository in the working directory, not the one that invoked the hook."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIT_") or k in _KEEP or k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }

@@ -20,9 +20,7 @@ if TYPE_CHECKING:  # imported when there is work to judge, not before
 USAGE = "usage: clew pre-push [--goals PATH] [--per-commit] [--color auto|always|never] [REMOTE [URL]]"
 
 
-def run(  # noqa: PLR0913 -- the hook's arguments and its stdin, named at the call
-    cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: dt.date, *, color: bool = False
-) -> "Outcome | None":
+def run(cwd: Path, stdin_text: str, goals: str | None, per_commit: bool, today: dt.date, *, color: bool = False) -> "Outcome | None":
     """The pushed ranges through the pipeline; None when the push brings nothing to judge."""
     from checker.forges.local.push import NothingToJudge, Push, parse_updates
 
@@ -30,12 +28,13 @@ def run(  # noqa: PLR0913 -- the hook's arguments and its stdin, named at the ca
     if not updates:
         return None
     from checker import app
+    from checker.forges import org_goals
     from checker.forges.local import git
-    from checker.forges.local.gitdir import find
+    from checker.forges.local.gitdir import find, repo_dirs
     from checker.goals.file import goals_file
 
-    root, git_dir = find(cwd) or git.repo_dirs(cwd)  # git's own error when it is no repository
-    file = goals_file(root, goals, git_dir / "clew")
+    root, git_dir = find(cwd) or repo_dirs(cwd)  # git's own error when it is no repository
+    file = goals_file(root, goals, git_dir / "clew", fetch=org_goals.fetch)
     pushed = git.show(updates[0].local_oid, file.display, root) if not goals else None  # the pushed goals file must be valid
     try:
         return app.run(app.Context(file, Push(root, updates, per_commit), today, current=pushed), app.Options(format="text", color=color))

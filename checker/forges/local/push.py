@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from checker.errors import ClewError
+from checker.work import Work
 
 if TYPE_CHECKING:
-    from checker.app import Work
     from checker.goals.file import GoalsFile
     from checker.work import WorkItem
 
@@ -84,7 +84,6 @@ class Push:
         self.root, self.updates, self.per_commit = root, updates, per_commit
 
     def gather(self, goals: GoalsFile) -> Work:
-        from checker.app import Work
         from checker.forges.local import git
         from checker.forges.local.range import base_goals
 

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 from checker.errors import ClewError
 from checker.forges.local import git
-from checker.work import WorkItem
+from checker.work import Work, WorkItem
 
 if TYPE_CHECKING:
-    from checker.app import Work
     from checker.goals.file import GoalsFile
 
 
@@ -84,7 +83,7 @@ def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
     a range without any (a feature branch) stays one unit."""
     if not any(_may_be_merged(c) for c in commits):
         return []  # a feature branch's commits: no need to read them as a history
-    from checker.forges.local.history import Reading, arrange
+    from checker.forges.local.units import Reading, arrange
 
     if not commits:
         return []
@@ -93,7 +92,7 @@ def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
 
 
 def _may_be_merged(commit: WorkItem) -> bool:
-    """Whether a commit could stand for a merged pull or merge request in checker.forges.local.history:
+    """Whether a commit could stand for a merged pull or merge request in checker.forges.local.units:
     a merge, a subject ending in `(#N)`, a `See merge request` or `Part-of:` line (a superset)."""
     return (
         len(commit.parents) > 1
@@ -135,8 +134,31 @@ class Range:
         self.root, self.spec, self.per_commit = root, spec, per_commit
 
     def gather(self, goals: GoalsFile) -> Work:
-        from checker.app import Work
-
         plan = plan_range(self.root, self.spec, self.per_commit)
         text, notes = base_goals(self.root, goals, plan.items, plan.base)
         return Work(plan.items, base_goals=text, notes=plan.notes + notes)
+
+
+class RefSource:
+    """A `Source` for `clew explain REF`: one commit, or a branch as the unit its pushed commits
+    make (since it left the default branch), judged against the goals at its base when it edits
+    them: the commit's parent, the branch's merge base."""
+
+    def __init__(self, root: Path, ref: str) -> None:
+        self.root, self.ref = root, ref
+
+    def gather(self, goals: GoalsFile) -> Work:
+        root, ref = self.root, self.ref
+        if git.exists(f"refs/heads/{ref}", root) or git.exists(f"refs/remotes/{ref}", root):
+            default = git.default_branch(root)
+            same = default is not None and default.split("/")[-1] == ref.rsplit("/", maxsplit=1)[-1]
+            base = git.merge_base(default, ref, root) if default and not same else None
+            commits = git.log([f"{base}..{ref}" if base else ref, *([] if base else ["-1"])], root)
+            item = git.branch_item(ref.removeprefix("origin/"), commits, default)
+        elif git.exists(ref, root):
+            item = git.log([ref, "-1"], root)[0]
+            base = item.parents[0] if item.parents else None
+        else:
+            raise ClewError(f"{ref!r} is neither a branch nor a commit in this repository")
+        text, notes = base_goals(root, goals, [item], base)
+        return Work([item], base_goals=text, notes=notes)
