@@ -98,6 +98,17 @@ PLACEHOLDER_REASONS = frozenset(
 )
 
 
+def placeholder(reason: str) -> bool:
+    """Whether an `Unaligned:` reason says nothing: a placeholder word (`n/a`, `TODO`, `reason`),
+    a template's slot (`<reason>`, `[why]`, `{explain}`: GitHub renders `<reason>` as nothing, so
+    a copied hint reads as an empty line), or under three letters."""
+    text = " ".join(reason.split())
+    if len(text) >= 2 and (text[0], text[-1]) in (("<", ">"), ("[", "]"), ("{", "}")):
+        return True
+    bare = text.strip(" .:;-_*`'\"").lower()
+    return bare in PLACEHOLDER_REASONS or sum(c.isalnum() for c in bare) < 3
+
+
 class Syntax(NamedTuple):
     """Which trailer keys name ids and which one is the escape hatch; with Jira on, the project
     keys whose issue keys count in a subject, a `Jira:` trailer and a branch name (None: Jira off;
@@ -162,6 +173,9 @@ def readable_lines(text: str) -> Iterator[str]:
         yield _CODE_SPAN.sub(" ", line)
 
 
+# What one text (a description, a message) may name. A real change names a handful; a text
+# naming thousands is read up to here, in time linear in its length, and the rest is not read.
+MAX_REFERENCES = 500
 MAX_NUMBER = 2**31 - 1  # GitHub's GraphQL Int and GitLab's iids are signed 32-bit integers
 
 
@@ -216,9 +230,10 @@ def _links(line: str, *, subject: bool) -> Iterator[Reference]:
             if _NEGATION.search(parked[: match.start()]):
                 continue
             via = "closing keyword" if closing else "mention"
-            for token in tokens:
+            evidence = _unpark(match.group(0), line)  # once per phrase: the line is read once, whatever it names
+            for token in tokens[:MAX_REFERENCES]:
                 if found := _one(token, urls):
-                    yield Reference(found[0], found[1], _unpark(match.group(0), line), via, closing)
+                    yield Reference(found[0], found[1], evidence, via, closing)
     if len(urls) > len(consumed) and _LONE_URL.match(line):  # a URL in a sentence is a mention, not a link
         for index, found in enumerate(urls):
             if found and index not in consumed:
@@ -281,7 +296,7 @@ def _parse(text: str, syntax: Syntax) -> list[Reference]:
     special = _SPECIAL.get(syntax)
     if special is None:
         special = _SPECIAL[syntax] = syntax.lowered | {syntax.escape.lower(), "part-of"} | ({"jira"} if syntax.jira is not None else set())
-    found = []
+    found: list[Reference] = []
     if "See merge request" in text:
         found = [
             Reference("mr", f"{m[1]}!{m[2]}", m.group(0).strip(), "merge request trailer")
@@ -289,6 +304,8 @@ def _parse(text: str, syntax: Syntax) -> list[Reference]:
             if number_ok(m[2])
         ]
     for number, line in enumerate(readable_lines(text)):
+        if len(found) >= MAX_REFERENCES:
+            break  # a text naming thousands of things names no thread: read no further (checker.references.MAX_REFERENCES)
         colon = ":" in line
         if not colon and (("#" not in line and "!" not in line and "-" not in line) or not _MAYBE_LINK.search(line)):
             continue  # prose: most lines of most messages (a link needs `#`, `!`, `-` or `://`), told apart without a regex
@@ -308,6 +325,7 @@ def _parse(text: str, syntax: Syntax) -> list[Reference]:
                 _LINES.clear()
             _LINES[key] = known  # the same trailer and closing lines recur across a history
         found.extend(known)
+    found = found[:MAX_REFERENCES]
     return unique(found) if len(found) > 1 else found
 
 

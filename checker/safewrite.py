@@ -44,9 +44,11 @@ def replace(path: Path, data: bytes) -> None:
     try:
         partial.write_bytes(data)
         os.replace(partial, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
+        if isinstance(exc, OSError):
+            raise ClewError(f"cannot write {path} ({exc.strerror or exc}); {_KEPT}") from None
         raise
 
 
@@ -66,12 +68,17 @@ def write(root: Path, rel: str, text: str, *, setting: str) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp, name, src_dir_fd=directory, dst_dir_fd=directory)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temp, dir_fd=directory)
+            if isinstance(exc, OSError):
+                raise ClewError(f"{setting}: cannot write {rel!r} ({exc.strerror or exc}); {_KEPT}") from None
             raise
     finally:
         os.close(directory)
+
+
+_KEPT = "the file as it was is kept whole, and nothing was committed"
 
 
 def current(path: Path) -> str:

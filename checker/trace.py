@@ -14,12 +14,13 @@ from typing import Literal, NamedTuple
 
 from checker import globs, references
 from checker.goals.compiled import MatchRule, Pyramid
-from checker.references import PLACEHOLDER_REASONS, Syntax
+from checker.references import Syntax, placeholder
 from checker.regex import Pattern, compile_user
 from checker.work import Reference, WorkItem
 
 Status = Literal["aligned", "budget", "exempt", "escape", "unaligned", "broken"]
 MAX_DEPTH = 8
+SHOWN = 10  # links named where a thread breaks; the rest are counted
 
 
 class Target(NamedTuple):
@@ -211,7 +212,7 @@ class Tracer:
         breaks = state.where_it_breaks(item)
         if escapes:
             reason = escapes[0].target.strip()
-            if reason.lower().strip(" .") not in PLACEHOLDER_REASONS and len(reason) >= 3:
+            if not placeholder(reason):
                 hop = Hop(f"Unaligned: {reason}", escapes[0].evidence, "escape hatch")
                 return Trace(item, "escape", (hop,), escape=reason, unknown=unknown, unresolved=unresolved)
             return Trace(item, "unaligned", breaks=breaks, refused_escape=reason, unknown=unknown, unresolved=unresolved)
@@ -295,7 +296,7 @@ class _Walk:
     def __init__(self, tracer: Tracer, linked: Mapping[str, WorkItem]) -> None:
         self.tracer, self.index, self.linked = tracer, tracer.index, linked
         self.unknown: list[tuple[Reference, str]] = []
-        self.unresolved: list[str] = []
+        self.unresolved: dict[str, None] = {}  # in the order met
         self.others: list[str] = []
 
     def follow(self, item: WorkItem, refs: list[Reference], depth: int, seen: frozenset[str]) -> tuple[list[Hop], Target] | None:
@@ -357,8 +358,7 @@ class _Walk:
                 continue
             other = self.linked.get(key)
             if other is None:
-                if key not in self.unresolved:
-                    self.unresolved.append(key)
+                self.unresolved.setdefault(key)
                 continue
             other_refs = [r for r in references.parse(other.texts[0], self.tracer.syntax) if r.kind != "escape"]
             found = self.follow(other, other_refs, depth + 1, seen | {key})
@@ -404,7 +404,9 @@ class _Walk:
             ref, hint = self.unknown[0]
             return f"unknown id {ref.target!r}" + (f" (did you mean {hint!r}?)" if hint else "")
         if self.unresolved:
-            return f"{', '.join(self.unresolved)} could not be followed"
+            keys = list(self.unresolved)
+            more = f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else ""
+            return f"{', '.join(keys[:SHOWN])}{more} could not be followed"
         return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 

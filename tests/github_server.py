@@ -188,9 +188,9 @@ class FakeGitHub(FakeServer):
             return 200, {"Content-Type": "application/json"}, b'{"data": {"repository": {"ite'
         if fault.kind == "403-secondary":
             message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-            return self._json(403, {"message": message}, {"Retry-After": "1"})
+            return self._json(403, {"message": message}, {"Retry-After": self.retry_after})
         if fault.kind == "429":
-            return self._json(429, {"message": "Too Many Requests"}, {"Retry-After": "1"})
+            return self._json(429, {"message": "Too Many Requests"}, {"Retry-After": self.retry_after})
         status = int(fault.kind)
         return self._json(status, {"message": {404: "Not Found", 500: "Server Error", 502: "Bad Gateway"}.get(status, "error")})
 

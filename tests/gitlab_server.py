@@ -257,9 +257,9 @@ class FakeGitLab(FakeServer):
         if fault.kind == "truncated":
             return 200, {"Content-Type": "application/json"}, b'[{"iid": 1, "tit'
         if fault.kind == "429":
-            return self._json(429, {"message": "429 Too Many Requests"}, {"Retry-After": "1"})
+            return self._json(429, {"message": "429 Too Many Requests"}, {"Retry-After": self.retry_after})
         status = int(fault.kind.split("-")[0])
-        return self._json(status, {"message": f"{status}"}, {"Retry-After": "1"} if status == 403 else None)
+        return self._json(status, {"message": f"{status}"}, {"Retry-After": self.retry_after} if status == 403 else None)
 
     def _page(self, items: list[Any], query: dict[str, list[str]], path: str) -> tuple[int, dict[str, str], bytes]:
         per_page = int(query.get("per_page", ["20"])[0])

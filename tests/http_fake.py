@@ -50,6 +50,7 @@ class FakeServer:
     REVOKED = "revoked-token"  # a token the forge answers with 401, as it does an expired or revoked one
 
     def __init__(self) -> None:
+        self.retry_after = "1"  # what a rate-limit fault asks the client to wait, in seconds
         self.violations: list[str] = []
         self.server: ThreadingHTTPServer | None = None
         self.base = self.base_url = ""

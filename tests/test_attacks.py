@@ -5,6 +5,8 @@ crash. Each test failed before its fix."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -296,3 +298,247 @@ def test_a_number_no_report_holds_is_that_rows_error(value: str) -> None:
     row = org.entry("acme/big", None, "b" * 40, text)
     assert row["error"]
     assert "holds what no report holds" in row["error"]
+
+
+# --- 11. and 12. one text or one push naming thousands of things is read in linear time
+
+
+def test_ten_thousand_references_in_a_pr_body_take_a_moment(action: Action, gh: FakeGitHub) -> None:
+    import time
+
+    body = "\n".join(f"Closes #{n}" for n in range(100, 10_100))
+    world(gh, body=body, closing=())
+    started = time.monotonic()
+    code, out = action.run("pull_request", pr_payload(body=body), format="json", comment="false", label="false")
+    assert time.monotonic() - started < 10, "quadratic again"
+    assert code == 0, out
+    assert gh.reads == 1
+    (item,) = json.loads(out[: out.rindex("}") + 1].split("\n::", 1)[0])["items"]
+    assert "and 490 more could not be followed" in item["thread"]  # 500 references read (MAX_REFERENCES), 10 named
+    assert len(item["thread"]) < 400  # ten links named, the rest counted
+
+
+@pytest.mark.parametrize("lines", [10_000, 100_000])
+def test_a_commit_message_naming_thousands_is_read_linearly(lines: int) -> None:
+    import time
+
+    from checker import references
+
+    for text in ("\n".join(f"Closes #{n}" for n in range(1, lines + 1)), "Closes " + ", ".join(f"#{n}" for n in range(1, lines + 1))):
+        started = time.monotonic()
+        found = references.parse(text)
+        assert time.monotonic() - started < 2
+        assert len(found) == references.MAX_REFERENCES  # the documented cap
+
+
+def test_twenty_thousand_identical_pre_push_lines(repo: Repo) -> None:
+    import time
+
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    head = repo.git("rev-parse", "HEAD")
+    line = f"refs/heads/main {head} refs/heads/main {'0' * 40}\n"
+    started = time.monotonic()
+    run = clew_process(repo.path, "pre-push", "origin", "url", stdin=line * 20_000)
+    assert time.monotonic() - started < 20
+    assert run.code == 0, run.err
+    assert run.err.count("✓ branch main") == 1
+
+
+# --- 13. a message, never an internal error
+
+
+def test_a_full_disk_during_a_report_commit_is_a_message_and_loses_nothing(repo: Repo, clew: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    assert clew(repo.path, "report", "--commit").code == 0
+    before = (repo.path / "alignment.json").read_text()
+    repo.commit("More work\n\nObjective: retention", {"src/a.py": "a = 1\n"})
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    run = clew(repo.path, "report", "--commit")
+    assert run.code == 2, run.err
+    assert "No space left on device" in run.err
+    assert "kept whole" in run.err
+    assert "internal error" not in run.err
+    assert (repo.path / "alignment.json").read_text() == before
+    assert repo.git("status", "--porcelain") == ""  # no leftover, nothing staged
+
+
+@pytest.mark.parametrize(("name", "value"), [("CLEW_HTTP_TIMEOUT", "abc"), ("CLEW_RETRY_BACKOFF", "-5"), ("CLEW_RETRY_WAIT_MAX", "nan")])
+def test_a_bad_network_setting_is_a_configuration_error(name: str, value: str, action: Action, gh: FakeGitHub) -> None:
+    world(gh)
+    action.extra = {name: value}
+    code, _ = action.run("pull_request", pr_payload())
+    assert code == 2
+    assert f"invalid network settings: {name}: {value!r}" in action.err
+    assert "internal error" not in action.err
+
+
+# --- 6. and 7. every wait and every page loop is bounded
+
+
+@pytest.mark.parametrize("setting", ["warn", "fail"])
+def test_a_retry_after_of_a_day_is_not_waited_for(action: Action, gh: FakeGitHub, setting: str) -> None:
+    import time
+
+    from tests.github_server import Fault
+
+    world(gh)
+    gh.retry_after = "100000"
+    gh.faults.append(Fault("POST", "/graphql", "429", times=5))
+    started = time.monotonic()
+    code, out = action.run("pull_request", pr_payload(), on_api_error=setting)
+    assert time.monotonic() - started < 10
+    assert re.search(r"asked clew to wait \d{5,} s before retrying; clew waits at most 60 s", out + action.err)
+    assert code == (0 if setting == "warn" else 2)
+
+
+def test_the_report_commit_does_not_wait_a_day_either(gh: FakeGitHub, workspace: Path, clew: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from tests.github_server import Fault, Pull
+
+    gh.add_pull(Pull(1, "Change", body="Objective: retention", merged_at="2026-11-20T10:00:00Z"))
+    for name, value in {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": gh.repository, "GITHUB_API_URL": gh.base_url}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", gh.base_url + "/graphql")
+    gh.retry_after = "100000"
+    gh.faults.append(Fault("POST", f"/repos/{gh.repository}/git/trees", "429", times=5))
+    started = time.monotonic()
+    run = clew(workspace, "report", "--commit", "--source", "github")
+    assert time.monotonic() - started < 10
+    assert run.code == 2
+    assert re.search(r"asked clew to wait \d{5,} s", run.err)
+    assert gh.report_commits() == []
+
+
+def test_the_gitlab_client_does_not_wait_a_day(gl: Any) -> None:
+    import time
+
+    from checker.errors import ApiError
+    from checker.forges.gitlab.client import Client
+    from tests.github_server import Fault
+
+    gl.retry_after = "100000"
+    gl.faults.append(Fault("GET", "/api/v4/projects/42/repository/files/", "429", times=5))
+    started = time.monotonic()
+    with pytest.raises(ApiError, match="asked clew to wait 100000 s"):
+        Client(gl.base_url + "/api/v4", "glpat").read_file("42", "alignment.json", "main")
+    assert time.monotonic() - started < 10
+
+
+def test_a_forge_that_always_has_a_next_page_is_not_followed_forever() -> None:
+    from checker.errors import ApiError
+    from checker.forges.github import org
+
+    class Endless:
+        reads = 0
+
+        def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            self.reads += 1
+            page = {"pageInfo": {"hasNextPage": True, "endCursor": "same"}, "nodes": []}
+            return {"repositoryOwner": {"repositories": page}}
+
+    endless = Endless()
+    with pytest.raises(ApiError, match="same page cursor twice"):
+        org.read_all(endless, "acme", "alignment.json")  # type: ignore[arg-type]
+    assert endless.reads == 2
+
+
+# --- 14. to 18. the gate and clew's own state
+
+
+@pytest.mark.parametrize("reason", ["<reason>", "< reason >", "[why]", "{explain}", "<why this serves no objective>", "TODO.", "r"])
+def test_a_placeholder_reason_does_not_pass_the_strict_gate(reason: str, repo: Repo, clew: Any) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text("strict")})
+    repo.git("checkout", "-q", "-b", "work")
+    repo.commit(f"Tweak\n\nUnaligned: {reason}", {"src/a.py": "a = 1\n"})
+    run = clew(repo.path, "check", "--range", "main..work", "--format", "json")
+    (item,) = json.loads(run.out)["items"]
+    assert item["status"] == "unaligned"
+    assert run.code == 1
+
+
+def test_a_real_reason_still_passes(repo: Repo, clew: Any) -> None:
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text("strict")})
+    repo.git("checkout", "-q", "-b", "work")
+    repo.commit("Tweak\n\nUnaligned: <b>legal</b> asked for the new cookie banner", {"src/a.py": "a = 1\n"})
+    assert json.loads(clew(repo.path, "check", "--range", "main..work", "--format", "json").out)["items"][0]["status"] == "escape"
+
+
+def test_a_jira_400_naming_no_key_does_not_pass_open(repo: Repo, clew: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.jira_server import FakeJira
+
+    jira = FakeJira()
+    jira.start()
+    try:
+        jira.fail_with = 400
+        for name, value in {"JIRA_URL": jira.base, "JIRA_USER": FakeJira.USER, "JIRA_TOKEN": FakeJira.TOKEN}.items():
+            monkeypatch.setenv(name, value)
+        repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text("strict") + "jira: {deployment: cloud}\n"})
+        repo.git("checkout", "-q", "-b", "work")
+        repo.commit("PAY-12 Card form", {"src/a.py": "a = 1\n"})
+        run = clew(repo.path, "check", "--range", "main..work")
+    finally:
+        jira.stop()
+    assert run.code == 2, run.out + run.err
+    assert "not an outage" in run.err
+    assert "passes open" not in run.out + run.err
+
+
+def test_a_planted_copy_of_pinned_organisation_goals_is_not_trusted_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A persistent self-hosted runner keeps .git/clew from job to job: in CI the copy is not read."""
+    from checker.goals import org
+    from checker.goals.org import OrgRef
+    from checker.sha import sha256_hex
+
+    pinned = "github:acme/.github/goals.yml@" + "a" * 40
+    cache = tmp_path / "clew"
+    (cache / "org").mkdir(parents=True)
+    (cache / "org" / f"{sha256_hex(pinned.encode())[:32]}.yml").write_text("version: 1\nmission: planted\nobjectives: []\n")
+    fetched: list[str] = []
+
+    def fetch(ref: OrgRef, env: Any) -> bytes:
+        fetched.append(ref.text)
+        return b"version: 1\nmission: the real one\nobjectives: []\n"
+
+    assert org.resolve(pinned, cache, {}, fetch).text.startswith(b"version: 1\nmission: planted")  # a developer's machine: the copy
+    assert fetched == []
+    for ci in ({"GITHUB_ACTIONS": "true"}, {"GITLAB_CI": "true"}):
+        assert b"the real one" in org.resolve(pinned, cache, ci, fetch).text
+    assert fetched == [pinned, pinned]
+
+
+def test_a_user_whose_login_ends_in_bot_is_not_a_bot(action: Action, gh: FakeGitHub) -> None:
+    """bots: true trusts the account type GitHub gives (a User named `x[bot]` is possible on other hosts)."""
+    from tests.github_server import Pull
+
+    goals = goals_text().replace('  exempt:\n    authors: ["release-please[bot]"]', "  exempt:\n    bots: true")
+    (action.workspace / "goals.yml").write_text(goals)
+    gh.blobs[f"{BASE_SHA}:goals.yml"] = goals
+    gh.add_pull(Pull(2, "Tweak", body="wip", author="mallory[bot]"))
+    payload = pr_payload(body="wip", labels=())
+    payload["pull_request"]["user"] = {**payload["pull_request"]["user"], "login": "mallory[bot]", "type": "User"}
+    _, out = action.run("pull_request", payload, format="json", comment="false", label="false")
+    (item,) = json.loads(out[: out.rindex("}") + 1].split("\n::", 1)[0])["items"]
+    assert item["status"] == "unaligned"
+
+
+def test_a_pushers_commits_are_a_bots_only_when_github_says_the_pusher_is_one() -> None:
+    from checker.forges.github.event import read_event
+
+    payload = {
+        "ref": "refs/heads/main",
+        "before": "a" * 40,
+        "after": "b" * 40,
+        "repository": {"full_name": "acme/shop"},
+        "sender": {"login": "mallory[bot]", "type": "User"},
+        "commits": [{"id": "c" * 40, "message": "Tweak", "author": {"username": "mallory[bot]"}}],
+    }
+    assert read_event("push", payload).commits[0].author_is_bot is False
+    payload["sender"]["type"] = "Bot"
+    assert read_event("push", payload).commits[0].author_is_bot is True

@@ -31,6 +31,7 @@ class Action:
         self.workspace.mkdir()
         (self.workspace / "goals.yml").write_text(goals_text())
         self.summary, self.output = tmp / "summary.md", tmp / "output.txt"
+        self.extra: dict[str, str] = {}  # more of the job's environment, over the defaults
 
     def run(self, name: str, payload: dict[str, Any], **inputs: str) -> tuple[int, str]:
         event = self.tmp / "event.json"
@@ -51,6 +52,7 @@ class Action:
             "CLEW_RETRY_BACKOFF": "0.05",
             "CLEW_SECONDARY_RATE_WAIT": "1",
             **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
+            **self.extra,
         }
         for key, value in env.items():
             self.monkeypatch.setenv(key, value)

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from checker import references
-from checker.errors import ApiError, AuthError
+from checker.errors import ApiError, AuthError, ClewError
 from checker.work import WorkItem
 
 KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
@@ -60,12 +60,12 @@ def settings(jira: Mapping[str, Any], env: Mapping[str, str], *, untrusted_url: 
         return "Jira keys were not followed: JIRA_TOKEN is not set (docs/jira.md)"
     host = urlsplit(url).hostname or ""
     deployment = jira.get("deployment") or ("cloud" if host.endswith(".atlassian.net") else "datacenter")
-    try:  # the forges' clients read the same two settings
-        timeout, backoff = float(env.get("CLEW_HTTP_TIMEOUT") or TIMEOUT), float(env.get("CLEW_RETRY_BACKOFF") or 1.0)
-    except ValueError:
-        timeout, backoff = TIMEOUT, 1.0
+    from checker.forges.network import network
+
+    found = network(env)  # the forges' clients read the same settings: a bad one is a configuration error
     user = env.get("JIRA_USER", "").strip() or None
-    return Settings(url, token, user, deployment == "cloud", jira.get("epic_field"), timeout, backoff)
+    timeout = min(found.timeout, TIMEOUT) if "CLEW_HTTP_TIMEOUT" not in env else found.timeout
+    return Settings(url, token, user, deployment == "cloud", jira.get("epic_field"), timeout, found.backoff)
 
 
 class Client:
@@ -244,6 +244,14 @@ def follow(
             more, lost = _search_all(client, parents if every else parents[:MAX_KEYS])
             linked.update({item.key: item for item in (issue_item(i, found) for i in more) if item.key})
             missing += lost
+    except JiraRefused as exc:
+        if exc.status == 400:  # a search clew built that Jira refuses is no outage: never pass open on it
+            raise ClewError(
+                f"{exc}. This is not an outage, so the check does not pass open: check `jira.epic_field` and "
+                "`jira.projects` in the goals file (docs/jira.md)"
+            ) from None
+        then = "work that names them traces through its other links only" if every else "clew passes open"
+        return Followed({}, [f"{exc}. The Jira keys ({', '.join(keys[:5])}) were not followed; {then}"], True, client.requests)
     except ApiError as exc:
         then = "work that names them traces through its other links only" if every else "clew passes open"
         return Followed({}, [f"{exc}. The Jira keys ({', '.join(keys[:5])}) were not followed; {then}"], True, client.requests)

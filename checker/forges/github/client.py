@@ -4,11 +4,13 @@ API this client was made for: PyGithub refuses a redirect to another host."""
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 from urllib.parse import quote
 
 from checker.errors import ApiError, AuthError, QueryRejected
+from checker.forges.network import Network, Waits, WaitTooLong, network
 
 TOKEN_HELP = "set the action's `token` input (or GITHUB_TOKEN, or GH_TOKEN outside Actions) to a valid token"
 
@@ -28,25 +30,20 @@ def graphql_data(data: Any) -> dict[str, Any]:
 
 
 class Client:
-    """A PyGithub requester with bounded retries and timeouts; counts what it does."""
+    """A PyGithub requester with bounded retries, waits and timeouts (checker.forges.network);
+    counts what it does."""
 
-    def __init__(self, token: str, api_url: str | None = None, timeout: float | None = None) -> None:
-        from github import Auth, Github, GithubRetry
+    def __init__(self, token: str, api_url: str | None = None, settings: Network | None = None) -> None:
+        from github import Auth, Github
 
+        settings = settings or network(os.environ)
         base = (api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
-        wait = float(os.environ.get("CLEW_SECONDARY_RATE_WAIT", "60"))
-        from urllib3.util import Retry
-
-        # PATCH (edit a comment, move a ref) and DELETE are safe to repeat; POST is retried as PyGithub does
-        methods = Retry.DEFAULT_ALLOWED_METHODS.union({"GET", "POST", "PATCH"})
-        backoff = float(os.environ.get("CLEW_RETRY_BACKOFF", "1"))
-        retry = GithubRetry(total=3, backoff_factor=backoff, secondary_rate_wait=wait, max_rate_limit_wait=120, allowed_methods=methods)
-        seconds = timeout if timeout is not None else float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
+        self.waits = Waits(settings)
         self.github = Github(
             auth=Auth.Token(token),
             base_url=base,
-            timeout=int(max(1, seconds)),
-            retry=retry,
+            timeout=int(max(1, math.ceil(settings.timeout))),
+            retry=_retry(settings, self.waits),
             seconds_between_requests=None,
             seconds_between_writes=None,
         )
@@ -64,6 +61,8 @@ class Client:
             self.writes += 1
         try:
             _, data = self.requester.requestJsonAndCheck(verb, url, input=payload)
+        except WaitTooLong as exc:
+            raise ApiError(f"GitHub API {verb} {_short(url)}: {exc}") from None
         except GithubException as exc:
             if exc.status == 401:
                 raise AuthError(f"GitHub rejected the token (HTTP 401: {_message(exc.data)}): {TOKEN_HELP}") from None
@@ -105,6 +104,33 @@ class Client:
 
     def remove_label(self, repo: str, number: int, label: str) -> None:
         self._call("DELETE", f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}")
+
+
+def _retry(settings: Network, waits: Waits) -> Any:
+    """PyGithub's retry (secondary rate limits, 5xx, Retry-After), each wait checked against the
+    bounds first: urllib3 would sleep any Retry-After it is sent."""
+    from github import GithubRetry
+    from urllib3.util import Retry
+
+    class Bounded(GithubRetry):
+        bounds: Waits = waits  # one tally for the client: every copy urllib3 makes of the retry shares it
+
+        def sleep(self, response: Any = None) -> None:
+            after = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+            seconds = after if after is not None else self.get_backoff_time()
+            self.bounds.sleep(seconds, "GitHub")
+
+    # PATCH (edit a comment, move a ref) and DELETE are safe to repeat; POST is retried as PyGithub does
+    methods = Retry.DEFAULT_ALLOWED_METHODS.union({"GET", "POST", "PATCH"})
+    limit = min(settings.wait_max, settings.budget)
+    retry = Bounded(
+        total=3,
+        backoff_factor=settings.backoff,
+        secondary_rate_wait=settings.secondary_wait,
+        max_rate_limit_wait=limit,
+        allowed_methods=methods,
+    )
+    return retry
 
 
 def _short(url: str) -> str:

@@ -92,6 +92,11 @@ def issue_item(issue: dict[str, Any]) -> WorkItem:
 
 
 def _push_commits(payload: dict[str, Any]) -> tuple[WorkItem, ...]:
+    """A push's commits. GitHub gives no account type for a commit's author, only for the one
+    who pushed (`sender`): the pusher's commits are a bot's when GitHub says the pusher is one;
+    other authors, by the `[bot]` ending GitHub gives apps' logins."""
+    sender = _obj(payload.get("sender"))
+    pusher, pusher_is_bot = _text(sender.get("login")), sender.get("type") == "Bot"
     out = []
     commits = payload.get("commits")
     for commit in commits if isinstance(commits, list) else []:
@@ -109,7 +114,7 @@ def _push_commits(payload: dict[str, Any]) -> tuple[WorkItem, ...]:
                 title=subject,
                 body=body.strip("\n"),
                 author=login,
-                author_is_bot=login.endswith("[bot]"),
+                author_is_bot=pusher_is_bot if login and login == pusher else login.endswith("[bot]"),
                 paths=paths,
                 url=commit.get("url"),
             )

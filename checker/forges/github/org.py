@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from checker.errors import ApiError
+from checker.forges.network import next_page
 from checker.forges.organisation import PAGE, Listed, Repo, checked, connection, listed
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def read_all(client: Client, owner: str, path: str) -> Listed:
     repos: list[Repo] = []
     unreadable = 0
     after: str | None = None
+    seen: set[str] = set()
     while True:
         data = client.graphql(list_query(path), {"owner": owner, "after": after})
         page = connection(
@@ -65,9 +66,7 @@ def read_all(client: Client, owner: str, path: str) -> Listed:
         info = page.get("pageInfo") or {}
         if not info.get("hasNextPage"):
             return Listed(repos, unreadable)
-        after = info.get("endCursor")
-        if not after:
-            raise ApiError("GitHub said there were more repositories but gave no cursor")
+        after = next_page(info.get("endCursor"), seen, len(seen) + 1, f"GitHub's repositories of {owner}")
 
 
 def read_pushed_since(client: Client, owner: str, path: str, since: str) -> Listed | None:
@@ -76,15 +75,17 @@ def read_pushed_since(client: Client, owner: str, path: str, since: str) -> List
     repos: list[Repo] = []
     unreadable = 0
     after: str | None = None
+    seen: set[str] = set()
     query = f"org:{owner} pushed:>={since}"
     while True:
         data = client.graphql(search_query(path), {"q": query, "after": after})
         search = data.get("search") or {}
-        if int(search.get("repositoryCount") or 0) > SEARCH_LIMIT:
+        count = search.get("repositoryCount")
+        if not isinstance(count, int) or count > SEARCH_LIMIT:
             return None
         found = listed(search.get("nodes"), _repo)
         repos, unreadable = repos + found.repos, unreadable + found.unreadable
         info = search.get("pageInfo") or {}
         if not info.get("hasNextPage") or not info.get("endCursor"):
             return Listed(repos, unreadable)
-        after = info["endCursor"]
+        after = next_page(info["endCursor"], seen, len(seen) + 1, f"GitHub's search of {owner}'s repositories")

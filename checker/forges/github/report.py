@@ -16,6 +16,7 @@ from checker.errors import ApiError, ClewError
 from checker.forges import commits
 from checker.forges.github import nodes
 from checker.forges.github.client import Client
+from checker.forges.network import next_page
 from checker.report.history import History
 from checker.term import progress
 from checker.work import WorkItem
@@ -191,6 +192,7 @@ def collect(
     linked: dict[str, WorkItem] = {}
     first: ReportPage | None = None
     after: str | None = None
+    seen: set[str] = set()
     while True:
         page = first_page if first_page is not None and after is None else fetch_report_page(client, repository, after, paths)
         first = first or page
@@ -199,7 +201,7 @@ def collect(
         progress(f"read {len(merged)} merged pull requests…")
         if not page.more or page.oldest_update is None or page.oldest_update < stop:
             break
-        after = page.cursor
+        after = next_page(page.cursor, seen, len(seen) + 1, f"GitHub's merged pull requests of {repository}")
     progress("")
     return merged, linked, first
 

@@ -7,14 +7,28 @@ retried within bounds, honouring Retry-After; every call is counted."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from checker.errors import ApiError, AuthError
+from checker.forges.network import Network, Waits, WaitTooLong, network
 from checker.work import WorkItem
 
 MAX_RETRIES = 3
+MAX_ITEMS = 100_000  # what one list may hold: a forge that keeps paging past it is not followed further
+
+
+def _bounded(items: Any, what: str) -> list[Any]:
+    """A list's every page, up to MAX_ITEMS items: python-gitlab follows `next` links for as long
+    as the server gives them."""
+    out: list[Any] = []
+    for item in items:
+        out.append(item)
+        if len(out) > MAX_ITEMS:
+            raise ApiError(f"GitLab API {what} kept listing past {MAX_ITEMS} items; clew stopped reading it")
+    return out
 
 
 class Note(NamedTuple):
@@ -57,10 +71,25 @@ def api_url(env: Mapping[str, str]) -> str:
     return env.get("CLEW_GITLAB_URL") or "https://gitlab.com/api/v4"
 
 
-def _same_host_session() -> Any:
-    """A requests session that follows no redirect to another host: requests strips only its own
-    Authorization header there, and would send GitLab's PRIVATE-TOKEN on to wherever it points."""
+def _session(waits: Waits) -> Any:
+    """A requests session that follows no redirect to another host (requests strips only its own
+    Authorization header there, and would send GitLab's PRIVATE-TOKEN on to wherever it points),
+    and lets python-gitlab wait only within the bounds (it would sleep any Retry-After)."""
     import requests
+
+    class Refused(requests.RequestException):
+        """A wait past the bounds: the request is given up, not retried."""
+
+    def bounded(response: Any, *args: Any, **kwargs: Any) -> Any:
+        if response.status_code in (429, 500, 502, 503, 504):
+            after = response.headers.get("Retry-After") or ""
+            reset = response.headers.get("RateLimit-Reset") or ""
+            seconds = float(after) if after.isdigit() else max(0.0, float(reset) - time.time()) if reset.isdigit() else 0.0
+            try:
+                waits.allow(seconds, "GitLab")
+            except WaitTooLong as exc:
+                raise Refused(str(exc)) from None
+        return response
 
     class SameHost(requests.Session):
         def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
@@ -72,17 +101,20 @@ def _same_host_session() -> Any:
                 )
             super().rebuild_auth(prepared_request, response)
 
-    return SameHost()
+    session = SameHost()
+    session.hooks["response"].append(bounded)
+    return session
 
 
 class Client:
-    def __init__(self, url: str, token: str, graphql_url: str | None = None) -> None:
+    def __init__(self, url: str, token: str, graphql_url: str | None = None, settings: Network | None = None) -> None:
         import gitlab
 
         base = url.removesuffix("/").removesuffix("/api/v4")
-        timeout = float(os.environ.get("CLEW_HTTP_TIMEOUT", "20"))
+        settings = settings or network(os.environ)
+        self.waits = Waits(settings)
         self.gl = gitlab.Gitlab(
-            base, private_token=token, timeout=timeout, retry_transient_errors=True, per_page=100, session=_same_host_session()
+            base, private_token=token, timeout=settings.timeout, retry_transient_errors=True, per_page=100, session=_session(self.waits)
         )
         self.graphql_url = graphql_url or f"{base}/api/graphql"
         self.reads = self.writes = 0
@@ -96,7 +128,8 @@ class Client:
         else:
             self.reads += 1
         try:
-            return action()
+            found = action()
+            return _bounded(found, what) if isinstance(found, gitlab.base.RESTObjectList) else found
         except gitlab.exceptions.GitlabError as exc:
             if exc.response_code == 401:
                 raise AuthError(
@@ -138,14 +171,12 @@ class Client:
         return dict(mr.attributes)
 
     def closes_issues(self, project: str, iid: int) -> list[dict[str, Any]]:
-        issues = self._call(
-            False, "GET closes_issues", lambda: self._mr(project, iid).closes_issues(get_all=True, per_page=100, max_retries=MAX_RETRIES)
-        )
+        issues = self._call(False, "GET closes_issues", lambda: self._mr(project, iid).closes_issues(per_page=100, max_retries=MAX_RETRIES))
         return [dict(i.attributes) for i in issues]
 
     def issues(self, project: str, iids: list[int]) -> list[dict[str, Any]]:
         def call() -> Any:
-            return self.gl.projects.get(project, lazy=True).issues.list(iids=iids, get_all=True, per_page=100, max_retries=MAX_RETRIES)
+            return self.gl.projects.get(project, lazy=True).issues.list(iids=iids, iterator=True, per_page=100, max_retries=MAX_RETRIES)
 
         return [dict(i.attributes) for i in self._call(False, "GET issues", call)]
 
@@ -154,7 +185,7 @@ class Client:
 
         def call() -> Any:
             issue = self.gl.projects.get(project, lazy=True).issues.get(iid, lazy=True)
-            return issue.resourcelabelevents.list(get_all=True, per_page=100, max_retries=MAX_RETRIES)
+            return issue.resourcelabelevents.list(iterator=True, per_page=100, max_retries=MAX_RETRIES)
 
         events = self._call(False, f"GET issue {iid} label events", call)
         return tuple(
@@ -166,7 +197,7 @@ class Client:
     def notes(self, project: str, iid: int) -> list[Note]:
         def call() -> Any:
             return self._mr(project, iid).notes.list(
-                get_all=True, per_page=100, sort="desc", order_by="updated_at", max_retries=MAX_RETRIES
+                iterator=True, per_page=100, sort="desc", order_by="updated_at", max_retries=MAX_RETRIES
             )
 
         return [
@@ -201,7 +232,7 @@ class Client:
                 updated_after=updated_after,
                 order_by="updated_at",
                 sort="desc",
-                get_all=True,
+                iterator=True,
                 per_page=100,
                 max_retries=MAX_RETRIES,
             )
@@ -212,7 +243,7 @@ class Client:
         def call() -> Any:
             project_obj = self.gl.projects.get(project, lazy=True)
             manager = project_obj.issues if kind == "issues" else project_obj.mergerequests
-            return manager.list(state="opened", order_by="updated_at", sort="desc", get_all=True, per_page=100, max_retries=MAX_RETRIES)
+            return manager.list(state="opened", order_by="updated_at", sort="desc", iterator=True, per_page=100, max_retries=MAX_RETRIES)
 
         return [dict(i.attributes) for i in self._call(False, f"GET open {kind}", call)]
 

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.errors import ApiError
+from checker.forges.network import next_page
 from checker.forges.organisation import PAGE, Repo, checked, connection
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def read_group(client: Client, group: str, path: str, since: dt.datetime | None 
     repos: list[Repo] = []
     unreadable = 0
     after: str | None = None
+    seen: set[str] = set()
     variables: dict[str, Any] = {"group": group, "paths": [checked(path)]}
     while True:
         try:
@@ -101,6 +103,4 @@ def read_group(client: Client, group: str, path: str, since: dt.datetime | None 
                 return GroupRead(repos, page, False, unreadable)
         if not info.get("hasNextPage"):
             return GroupRead(repos, page, True, unreadable)
-        after = info.get("endCursor")
-        if not after:
-            raise ApiError("GitLab said there were more projects but gave no cursor")
+        after = next_page(info.get("endCursor"), seen, len(seen) + 1, f"GitLab's projects of {group}")

@@ -36,12 +36,18 @@ def _zero(oid: str) -> bool:
     return set(oid) == {"0"}
 
 
+MAX_UPDATES = 1_000  # refs one push is judged for; git never sends more lines than the push has refs
+
+
 def parse_updates(text: str) -> list[Update]:
-    """The ref updates worth judging: no deletions, no tags, no notes."""
-    updates = []
+    """The ref updates worth judging, each once: no deletions, no tags, no notes. A line met
+    again is the same update (git writes each ref once; anything else did not come from git)."""
+    updates: dict[Update, None] = {}
+    seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+        if not line.strip() or line in seen:
             continue
+        seen.add(line)
         parts = line.split()
         if len(parts) != 4:
             raise ClewError(f"pre-push input line {number} is not '<local ref> <local oid> <remote ref> <remote oid>': {line[:120]!r}")
@@ -54,8 +60,13 @@ def parse_updates(text: str) -> list[Update]:
                 )
         if _zero(update.local_oid) or not update.remote_ref.startswith("refs/heads/"):
             continue
-        updates.append(update)
-    return updates
+        updates.setdefault(update)
+        if len(updates) > MAX_UPDATES:
+            raise ClewError(
+                f"this push updates more than {MAX_UPDATES} branches; clew judges pushes of up to {MAX_UPDATES} "
+                "(push them in parts, or skip the hook once with `git push --no-verify`)"
+            )
+    return list(updates)
 
 
 def commits_for(update: Update, root: Path, per_commit: bool) -> tuple[list[WorkItem], str | None]:
