@@ -117,7 +117,7 @@ def rules_reference() -> str:
         "Where they run: the rules that apply to an `item` (a pull or merge request, a",
         "branch, a commit) run on every surface, `clew check`, the pre-push hook, the",
         "GitHub Action and the GitLab job, and give the same verdict for the same work",
-        "(tests/test_surfaces.py checks it). The rules that apply to the `goals` file",
+        "(tests/test_app.py checks it). The rules that apply to the `goals` file",
         "itself run where the goals file is the subject, `clew validate` and `clew",
         "check`, and not on every pull request, merge request or push, where they would",
         "repeat the same warning on each change.",

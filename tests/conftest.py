@@ -220,3 +220,11 @@ def gl() -> Iterator[FakeGitLab]:
     yield server
     server.stop()
     assert server.violations == [], server.violations
+
+
+@pytest.fixture
+def action(tmp_path: Path, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """A GitHub Actions job around one event, run in-process (tests/jobs.py)."""
+    from tests.jobs import Action
+
+    return Action(tmp_path, gh, monkeypatch, capsys)

@@ -19,6 +19,7 @@ from tests.github_server import FakeGitHub, Fault, Issue, Pull
 from tests.gitlab_server import FakeGitLab, GlIssue
 
 FAULTS = ("500", "502", "403-secondary", "429", "404", "timeout", "truncated")
+TIMEOUT = 1.0  # seconds a request may take (PyGithub takes whole seconds); a "timeout" fault answers after it
 TRANSIENT = {"500", "502", "403-secondary", "429", "timeout"}
 
 
@@ -84,18 +85,49 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_", "CI_", "CLEW_", "INPUT_"))}
     return {
         **keep,
-        "CLEW_HTTP_TIMEOUT": "1",
-        "CLEW_RETRY_BACKOFF": "0.05",
-        "CLEW_SECONDARY_RATE_WAIT": "1",
+        "CLEW_HTTP_TIMEOUT": str(TIMEOUT),
+        "CLEW_RETRY_BACKOFF": "0.01",
+        "CLEW_SECONDARY_RATE_WAIT": "0.1",
         "CLEW_TODAY": "2026-11-21",
         **extra,
     }
 
 
+# One case per surface runs clew as a real process, as CI does; the others run it in this
+# process through checker.main.main (the same code, without a Python start for each case).
+AS_PROCESS = {("github check", "500"), ("github report", "500"), ("gitlab check", "500"), ("gitlab report", "500")}
+_HOW = {"process": False}
+
+
 def _clew(cwd: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    if _HOW["process"]:
+        return subprocess.run(
+            [sys.executable, "-m", "checker", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+    return in_process(cwd, args, env)
+
+
+def in_process(cwd: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m checker ARGS` in this process: the environment, the working directory and the
+    standard streams are clew's for the call, and given back after."""
+    import contextlib
+    import io
+
+    from checker.main import main
+
+    saved, here = dict(os.environ), Path.cwd()
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(args)
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["clew", *args], code, out.getvalue(), err.getvalue())
 
 
 def _github_check(tmp: Path, gh: FakeGitHub, url: str, scenario: str) -> tuple[subprocess.CompletedProcess[str], Callable[[], bool]]:
@@ -222,10 +254,14 @@ def _gitlab_report(tmp: Path, gl: FakeGitLab, url: str, scenario: str) -> tuple[
     return run, lambda: len(gl.commits) == 1 and json.loads(gl.files["alignment.json"][0])["headline"]["merged"] == 120
 
 
-def run_case(call: Call, fault: str) -> Outcome:
+def run_case(call: Call, fault: str, *, process: bool | None = None) -> Outcome:
+    """`process`: run clew as a real process (None: only the cases of AS_PROCESS)."""
     github = call.surface.startswith("github")
     server: Any = FakeGitHub() if github else FakeGitLab()
+    server.timeout = TIMEOUT
+    server.retry_after = "0"  # the waits themselves are tested in tests/test_attacks.py; here, what follows them
     url = server.start()
+    _HOW["process"] = (call.surface, fault) in AS_PROCESS if process is None else process
     try:
         server.faults.append(Fault(call.method, call.path, fault, times=1))
         with tempfile.TemporaryDirectory() as name:

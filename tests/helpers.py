@@ -75,3 +75,18 @@ def local_report(root: Path, today: dt.date, days: int | None) -> tuple[Path, An
 
     outcome = report.run(root, None, today, report.Options(window=days, source="git", format="json"), os.environ)
     return root, outcome.written
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(name: str, rendered: str) -> None:
+    """`rendered` is tests/golden/NAME, byte for byte. CLEW_UPDATE_GOLDEN=1 writes it instead
+    (then read the diff before committing it)."""
+    import os
+
+    path = GOLDEN / name
+    if os.environ.get("CLEW_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert path.is_file(), f"missing golden file {name}: run with CLEW_UPDATE_GOLDEN=1"
+    assert rendered == path.read_text(encoding="utf-8"), f"tests/golden/{name} differs (CLEW_UPDATE_GOLDEN=1 rewrites it)"

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import Repo, clew_process, goals_text, make_repo
 from tests.github_server import FakeGitHub
-from tests.test_github import BASE_SHA, Action, pr_payload, world
+from tests.jobs import BASE_SHA, Action, pr_payload, world
 
 SECRET = "AKIAIOSFODNN7EXAMPLE-wJalrXUtnFEMI"
 
@@ -49,11 +49,6 @@ class Listener:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def action(tmp_path: Path, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Action:
-    return Action(tmp_path, gh, monkeypatch, capsys)
 
 
 @pytest.fixture

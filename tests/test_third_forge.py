@@ -30,7 +30,7 @@ from checker.report.history import History
 from checker.result import Result
 from checker.work import WorkItem
 from tests.conftest import make_repo
-from tests.test_surfaces import CASES, GOALS, GOALS_RULES
+from tests.test_app import CASES, GOALS, GOALS_RULES
 
 # ---- the third forge: what a newcomer writes ----------------------------------------------
 

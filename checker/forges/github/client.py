@@ -36,13 +36,14 @@ class Client:
     def __init__(self, token: str, api_url: str | None = None, settings: Network | None = None) -> None:
         from github import Auth, Github
 
+        _quiet_pygithub()
         settings = settings or network(os.environ)
         base = (api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
         self.waits = Waits(settings)
         self.github = Github(
             auth=Auth.Token(token),
             base_url=base,
-            timeout=int(max(1, math.ceil(settings.timeout))),
+            timeout=int(max(1, math.ceil(settings.timeout))),  # PyGithub takes whole seconds
             retry=_retry(settings, self.waits),
             seconds_between_requests=None,
             seconds_between_writes=None,
@@ -104,6 +105,19 @@ class Client:
 
     def remove_label(self, repo: str, number: int, label: str) -> None:
         self._call("DELETE", f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}")
+
+
+def _quiet_pygithub() -> None:
+    """PyGithub writes its own lines to the stderr it found at import (`Request POST … failed with
+    403`), after clew has said what failed and what to do: clew's messages are the only ones a
+    user reads. With CLEW_DEBUG set, PyGithub's lines are kept."""
+    import logging
+
+    if os.environ.get("CLEW_DEBUG"):
+        return
+    logger = logging.getLogger("github")
+    logger.handlers[:] = [logging.NullHandler()]
+    logger.propagate = False
 
 
 def _retry(settings: Network, waits: Waits) -> Any:

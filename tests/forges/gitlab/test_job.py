@@ -11,73 +11,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from checker.cli import main
 from checker.outputs.gitlab import MARKER
-from tests.conftest import CONTRACTS, ROOT, contract, goals_text, make_repo
+from tests.conftest import CONTRACTS, ROOT, contract, goals_text
 from tests.github_server import Fault
 from tests.gitlab_server import FakeGitLab, GlIssue
-
-
-def _known_variables() -> set[str]:
-    data = contract("gitlab/ci-predefined-variables.json")
-    return {v["name"] for section in ("merge_request_pipeline_variables", "general_variables_subset") for v in data[section]["variables"]}
-
-
-class Job:
-    """A GitLab merge request pipeline job around a real git checkout, run in-process."""
-
-    def __init__(self, tmp: Path, gl: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-        self.gl, self.monkeypatch, self.capsys = gl, monkeypatch, capsys
-        self.repo = make_repo(tmp / "project")
-        self.base = self.repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
-        self.repo.git("checkout", "-q", "-b", "feature")
-        self.repo.commit("Work", {"src/app.py": "print(1)\n"})
-
-    def run(self, *, token: bool = True, **variables: str) -> tuple[int, str]:
-        ci = {
-            "CI": "true",
-            "GITLAB_CI": "true",
-            "CI_PIPELINE_SOURCE": "merge_request_event",
-            "CI_API_V4_URL": f"{self.gl.base}/api/v4",
-            "CI_SERVER_URL": self.gl.base,
-            "CI_PROJECT_ID": str(self.gl.project_id),
-            "CI_PROJECT_PATH": self.gl.project_path,
-            "CI_PROJECT_DIR": str(self.repo.path),
-            "CI_DEFAULT_BRANCH": "main",
-            "CI_MERGE_REQUEST_IID": "7",
-            "CI_MERGE_REQUEST_PROJECT_ID": str(self.gl.project_id),
-            "CI_MERGE_REQUEST_PROJECT_PATH": self.gl.project_path,
-            "CI_MERGE_REQUEST_TITLE": "Work on the app",
-            "CI_MERGE_REQUEST_DESCRIPTION": "",
-            "CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED": "false",
-            "CI_MERGE_REQUEST_LABELS": "",
-            "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature",
-            "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
-            "CI_MERGE_REQUEST_DIFF_BASE_SHA": self.base,
-            "GITLAB_USER_LOGIN": "ann",
-        }
-        ci.update({k: v for k, v in variables.items() if k.startswith("CI_") or k.startswith("GITLAB_")})
-        unknown = set(ci) - _known_variables()
-        assert not unknown, f"not predefined GitLab variables: {unknown}"
-        settings = {"CLEW_HTTP_TIMEOUT": "1", **{k: v for k, v in variables.items() if k.startswith("CLEW_")}}
-        if token:
-            settings["CLEW_GITLAB_TOKEN"] = "glpat-test"
-        for key in list(ci) + list(settings):
-            self.monkeypatch.setenv(key, {**ci, **settings}[key])
-        self.monkeypatch.chdir(self.repo.path)
-        self.capsys.readouterr()
-        code = main(["check"])
-        captured = self.capsys.readouterr()
-        self.err = captured.err
-        return code, captured.out
-
-    def report(self) -> Any:
-        return json.loads((self.repo.path / "gl-code-quality-report.json").read_bytes())
+from tests.jobs import Job
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ against the OASIS 2.1.0 schema. Regenerate with CLEW_UPDATE_GOLDEN=1."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -15,9 +14,7 @@ from checker.outputs import jsonfmt, sarif, text
 from checker.rules import REGISTRY
 from checker.work import WorkItem
 from tests.conftest import contract, goals_text
-from tests.helpers import TODAY, commit, config
-
-GOLDEN = Path(__file__).parent / "golden"
+from tests.helpers import TODAY, commit, config, golden
 
 
 def dataset(tmp: Path) -> app.Result:
@@ -35,28 +32,34 @@ def dataset(tmp: Path) -> app.Result:
     return app.evaluate_config(cfg, items, today=TODAY, linked=linked)
 
 
-def _check(name: str, rendered: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("CLEW_UPDATE_GOLDEN"):
-        path.write_text(rendered, encoding="utf-8")
-    assert path.is_file(), f"missing golden file {name}: run with CLEW_UPDATE_GOLDEN=1"
-    assert rendered == path.read_text(encoding="utf-8")
-
-
 def _stable(rendered: str, tmp: Path) -> str:
     return rendered.replace(str(tmp), "<tmp>")
 
 
 def test_text_golden(tmp_path: Path) -> None:
-    _check("check.txt", _stable(text.render(dataset(tmp_path), color=False), tmp_path))
+    golden("check.txt", _stable(text.render(dataset(tmp_path), color=False), tmp_path))
 
 
 def test_json_golden(tmp_path: Path) -> None:
-    _check("check.json", _stable(jsonfmt.render(dataset(tmp_path)), tmp_path))
+    golden("check.json", _stable(jsonfmt.render(dataset(tmp_path)), tmp_path))
 
 
 def test_sarif_golden(tmp_path: Path) -> None:
-    _check("check.sarif", _stable(sarif.render(dataset(tmp_path)), tmp_path))
+    golden("check.sarif", _stable(sarif.render(dataset(tmp_path)), tmp_path))
+
+
+def test_github_golden(tmp_path: Path) -> None:
+    """The workflow commands GitHub Actions reads (annotations), as the log shows them."""
+    from checker.outputs import render
+
+    golden("check.github", _stable(render(dataset(tmp_path), "github"), tmp_path))
+
+
+def test_gitlab_golden(tmp_path: Path) -> None:
+    """The Code Quality report GitLab reads."""
+    from checker.outputs import render
+
+    golden("check.gitlab.json", _stable(render(dataset(tmp_path), "gitlab"), tmp_path))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,10 +19,9 @@ from checker.report.render import json_text, markdown, mermaid_label, without_ti
 from checker.report.schema import render as schema_render
 from checker.work import WorkItem
 from tests.conftest import ROOT, Repo, clew_process, goals_text
-from tests.helpers import config, report_of
+from tests.helpers import GOLDEN, config, golden, report_of
 
-GOLDEN = Path(__file__).parent / "golden"
-MERMAID = Path(__file__).parent / "mermaid"
+MERMAID = ROOT / "tests" / "mermaid"
 TODAY = dt.date(2026, 11, 21)
 START = TODAY - dt.timedelta(days=90)
 
@@ -64,19 +62,12 @@ def dataset(tmp: Path):  # type: ignore[no-untyped-def]
     )
 
 
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("CLEW_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
-
-
 def test_golden_markdown(tmp_path: Path) -> None:
-    _golden("ALIGNMENT.md", markdown(dataset(tmp_path)[1]))
+    golden("ALIGNMENT.md", markdown(dataset(tmp_path)[1]))
 
 
 def test_golden_json(tmp_path: Path) -> None:
-    _golden("alignment.json", json_text(dataset(tmp_path)[1]))
+    golden("alignment.json", json_text(dataset(tmp_path)[1]))
 
 
 def test_report_numbers(tmp_path: Path) -> None:

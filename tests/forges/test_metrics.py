@@ -272,7 +272,7 @@ def test_a_command_source_in_a_report(repo: Repo) -> None:
 def test_an_initiative_with_blocked_issues_names_itself_in_its_objective() -> None:
     import tempfile
 
-    from tests.test_report import dataset
+    from tests.report.test_render import dataset
 
     with tempfile.TemporaryDirectory() as tmp:
         _, report = dataset(Path(tmp))

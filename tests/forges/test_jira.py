@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import goals_text, make_repo
 from tests.github_server import FakeGitHub, Pull
 from tests.jira_server import CLOUD, DATACENTER, FakeJira
-from tests.test_github import BASE_SHA, Action, pr_payload
+from tests.jobs import BASE_SHA, Action, pr_payload
 
 PAYMENTS = """\
   - id: revenue

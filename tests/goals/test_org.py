@@ -17,8 +17,7 @@ import pytest
 from tests.conftest import ROOT, make_repo
 from tests.github_server import FakeGitHub, Pull
 from tests.gitlab_server import FakeGitLab
-from tests.test_github import Action, pr_payload
-from tests.test_gitlab import Job
+from tests.jobs import Action, Job, pr_payload
 
 ORG = """\
 version: 1

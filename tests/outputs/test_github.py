@@ -17,9 +17,7 @@ from checker.outputs import markdown as md
 from checker.outputs.workflow import command, escape_data, escape_property, output_lines
 from tests.conftest import CASES
 from tests.helpers import config
-from tests.test_github import Action, action, pr_payload, world
-
-__all__ = ["action"]  # a fixture shared with test_github
+from tests.jobs import Action, pr_payload, world
 
 HOSTILE = sorted((CASES / "hostile").glob("*.json"))
 BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")

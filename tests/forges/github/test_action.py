@@ -6,8 +6,6 @@ description (see tests/github_server.py)."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,81 +15,8 @@ import pytest
 from checker.cli import main
 from checker.outputs.github import MARKER
 from tests.conftest import CONTRACTS, contract, goals_text
-from tests.github_server import Comment, FakeGitHub, Fault, Issue, Pull
-
-BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"
-
-
-class Action:
-    """A GitHub Actions job environment around one event, run in-process."""
-
-    def __init__(self, tmp: Path, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-        self.tmp, self.gh, self.monkeypatch, self.capsys = tmp, gh, monkeypatch, capsys
-        self.workspace = tmp / "workspace"
-        self.workspace.mkdir()
-        (self.workspace / "goals.yml").write_text(goals_text())
-        self.summary, self.output = tmp / "summary.md", tmp / "output.txt"
-        self.extra: dict[str, str] = {}  # more of the job's environment, over the defaults
-
-    def run(self, name: str, payload: dict[str, Any], **inputs: str) -> tuple[int, str]:
-        event = self.tmp / "event.json"
-        event.write_text(json.dumps(payload))
-        env = {
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_EVENT_NAME": name,
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_WORKSPACE": str(self.workspace),
-            "GITHUB_REPOSITORY": "Codertocat/Hello-World",
-            "GITHUB_API_URL": self.gh.base_url,
-            "GITHUB_GRAPHQL_URL": self.gh.base_url.removesuffix("/api/v3")
-            + ("/api/graphql" if self.gh.base_url.endswith("/api/v3") else "/graphql"),
-            "GITHUB_STEP_SUMMARY": str(self.summary),
-            "GITHUB_OUTPUT": str(self.output),
-            "INPUT_TOKEN": "ghs_test",
-            "CLEW_HTTP_TIMEOUT": "1",
-            "CLEW_RETRY_BACKOFF": "0.05",
-            "CLEW_SECONDARY_RATE_WAIT": "1",
-            **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
-            **self.extra,
-        }
-        for key, value in env.items():
-            self.monkeypatch.setenv(key, value)
-        self.monkeypatch.chdir(self.workspace)
-        self.capsys.readouterr()
-        code = main(["check"])
-        captured = self.capsys.readouterr()
-        self.err = captured.err
-        return code, captured.out
-
-    def outputs(self) -> dict[str, str]:
-        text = self.output.read_text() if self.output.exists() else ""
-        return {m[1]: m[3] for m in re.finditer(r"(\w+)<<(\S+)\n(.*?)\n\2\n", text, re.S)}
-
-
-@pytest.fixture
-def action(tmp_path: Path, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Action:
-    return Action(tmp_path, gh, monkeypatch, capsys)
-
-
-def pr_payload(body: str | None = "Closes #17", labels: tuple[str, ...] = ("bug",), **changes: Any) -> dict[str, Any]:
-    payload = contract("github/webhooks/payloads/pull_request.opened.json")
-    pr = payload["pull_request"]
-    pr["body"] = body
-    pr["labels"] = [{**pr["labels"][0], "name": name} for name in labels] if pr["labels"] else []
-    for key, value in changes.items():
-        pr[key] = value
-    return payload
-
-
-def world(gh: FakeGitHub, body: str = "Closes #17", closing: tuple[int, ...] = (17,)) -> None:
-    gh.add_issue(Issue(17, "Users get logged out on mobile", labels=("mobile",)))
-    gh.add_pull(Pull(2, "Update the README with new information", body=body, closing=closing, labels=("bug",)))
-    gh.blobs[f"{BASE_SHA}:goals.yml"] = goals_text()
-
-
-def comments(gh: FakeGitHub, number: int = 2) -> list[Comment]:
-    return gh.comments.get(number, [])
-
+from tests.github_server import FakeGitHub, Fault, Issue, Pull
+from tests.jobs import BASE_SHA, Action, comments, pr_payload, world
 
 # --- the PR check and its request budget
 

@@ -19,8 +19,7 @@ import pytest
 from tests.conftest import goals_text, make_repo
 from tests.github_server import FakeGitHub, Pull
 from tests.gitlab_server import FakeGitLab
-from tests.test_github import BASE_SHA, Action, pr_payload
-from tests.test_gitlab import Job
+from tests.jobs import BASE_SHA, Action, Job, pr_payload
 
 GOALS_RULES = {"objective-has-owner", "objective-has-due-date", "objective-overdue", "key-result-measurable"}
 # Each case: the title and description of the work, the status the thread must have, the item rules that must fire.

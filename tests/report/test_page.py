@@ -13,7 +13,8 @@ from pathlib import Path
 
 from checker.report.page import page
 from checker.report.render import unchanged
-from tests.conftest import Repo, clew_process, goals_text
+from tests.conftest import ROOT, Repo, clew_process, goals_text
+from tests.helpers import golden
 from tests.pagedata import rich_report
 
 BUDGET = 300 * 1024
@@ -63,6 +64,11 @@ def test_the_page_is_self_contained_and_its_policy_admits_only_its_own_code(tmp_
         assert "style" not in attrs, (tag, attrs)
         assert tag != "link"
     assert not re.search(r"(?i)\b(src|href)\s*=\s*[\"']?(//|https?://(?!github\.com/acme/people/pull/))", html)
+
+
+def test_the_page_golden(tmp_path: Path) -> None:
+    """The whole page for a fixed report, byte for byte (the browser tests drive the same page)."""
+    golden("alignment.html", page(rich_report(tmp_path, rows=12)))
 
 
 def test_untrusted_text_is_escaped_everywhere(tmp_path: Path) -> None:
@@ -165,7 +171,7 @@ def _luminance(colour: str) -> float:
 
 
 def test_status_colours_hold_white_text_at_aa_contrast() -> None:
-    css = (Path(__file__).parents[1] / "checker/report/assets/page.css").read_text()
+    css = (ROOT / "checker/report/assets/page.css").read_text()
     colours = dict(re.findall(r"--(on-track|at-risk|off-track|achieved|no-data|budget):(#[0-9a-f]{6})", css))
     assert set(colours) == {"on-track", "at-risk", "off-track", "achieved", "no-data", "budget"}
     for name, colour in colours.items():
