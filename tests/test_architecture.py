@@ -157,3 +157,106 @@ def test_every_place_names_its_check_adapter_report_source_and_target() -> None:
         if line.check is not None:
             assert callable(import_module(line.check).run)
         assert (PACKAGE / "forges" / ("local" if line.forge == "git" else line.forge)).is_dir()
+
+
+# Where a module has no test file named after it, the test file that exercises it: the table is
+# held true below (every module has its own test file or a line here, and each line's file exists).
+COVERED = {
+    "checker.__main__": "tests/test_main.py",  # `python -m checker`, as the hook and the tests run it
+    "checker.clock": "tests/forges/gitlab/test_report.py",  # CLEW_TODAY pins the day
+    "checker.commands.explain": "tests/forges/local/test_check.py",
+    "checker.commands.hook": "tests/forges/local/test_check.py",
+    "checker.commands.init": "tests/test_cli.py",
+    "checker.commands.org_report": "tests/report/test_org.py",
+    "checker.commands.report": "tests/report/test_render.py",
+    "checker.commands.validate": "tests/test_cli.py",
+    "checker.docsgen": "tests/test_docs.py",
+    "checker.errors": "tests/test_cli.py",
+    "checker.findings": "tests/outputs/test_outputs.py",
+    "checker.forges.github.check": "tests/forges/github/test_action.py",
+    "checker.forges.github.client": "tests/forges/github/test_action.py",
+    "checker.forges.github.event": "tests/forges/github/test_action.py",
+    "checker.forges.github.nodes": "tests/forges/github/test_report.py",
+    "checker.forges.github.org": "tests/report/test_org.py",
+    "checker.forges.github.settings": "tests/forges/github/test_action.py",
+    "checker.forges.github.sticky": "tests/forges/github/test_action.py",
+    "checker.forges.github.thread": "tests/forges/github/test_action.py",
+    "checker.forges.gitlab.check": "tests/forges/gitlab/test_job.py",
+    "checker.forges.gitlab.ci": "tests/forges/gitlab/test_job.py",
+    "checker.forges.gitlab.client": "tests/forges/gitlab/test_job.py",
+    "checker.forges.gitlab.org": "tests/report/test_org.py",
+    "checker.forges.gitlab.settings": "tests/forges/gitlab/test_job.py",
+    "checker.forges.gitlab.sticky": "tests/forges/gitlab/test_job.py",
+    "checker.forges.local.git": "tests/forges/local/test_check.py",
+    "checker.forges.local.gitdir": "tests/test_main.py",
+    "checker.forges.local.prepush": "tests/forges/local/test_check.py",
+    "checker.forges.local.range": "tests/forges/local/test_check.py",
+    "checker.forges.org_goals": "tests/goals/test_org.py",
+    "checker.forges.organisation": "tests/report/test_org.py",
+    "checker.forges.warehouse": "tests/report/test_org.py",
+    "checker.globs": "tests/test_trace.py",
+    "checker.goals.compose": "tests/goals/test_org.py",
+    "checker.goals.config": "tests/goals/test_document.py",
+    "checker.goals.discover": "tests/test_cli.py",
+    "checker.goals.file": "tests/goals/test_compiled.py",
+    "checker.goals.model": "tests/goals/test_document.py",
+    "checker.goals.policy": "tests/goals/test_document.py",
+    "checker.goals.yamldoc": "tests/goals/test_document.py",
+    "checker.outputs.gitlab": "tests/forges/gitlab/test_job.py",
+    "checker.outputs.jsonfmt": "tests/outputs/test_outputs.py",
+    "checker.outputs.markdown": "tests/outputs/test_outputs.py",
+    "checker.outputs.review": "tests/test_trace.py",
+    "checker.outputs.sarif": "tests/outputs/test_outputs.py",
+    "checker.outputs.text": "tests/outputs/test_outputs.py",
+    "checker.outputs.workflow": "tests/outputs/test_github.py",
+    "checker.regex": "tests/goals/test_document.py",
+    "checker.report.build": "tests/report/test_render.py",
+    "checker.report.history": "tests/test_third_forge.py",
+    "checker.report.schema": "tests/report/test_render.py",
+    "checker.result": "tests/outputs/test_outputs.py",
+    "checker.sha": "tests/outputs/test_outputs.py",
+    "checker.suggest": "tests/test_trace.py",
+    "checker.term": "tests/test_cli.py",
+    "checker.work": "tests/test_trace.py",
+    **{
+        f"checker.rules.{name}": "tests/test_rules.py"
+        for name in (
+            "base",
+            "escape_hatch_used",
+            "goals_changed_in_change",
+            "key_result_measurable",
+            "objective_has_due_date",
+            "objective_has_owner",
+            "objective_overdue",
+            "reference_to_closed_objective",
+            "unaligned_work",
+            "unknown_reference",
+        )
+    },
+}
+
+
+def _own_test(module: str) -> Path | None:
+    """tests/<package path>/test_<name>.py for checker/<package path>/<name>.py (a package: its name)."""
+    parts = module.split(".")[1:]
+    path = PACKAGE.joinpath(*parts)
+    if path.is_dir():  # a package's tests sit beside it or in its folder
+        candidates = [ROOT / "tests" / Path(*parts[:-1]) / f"test_{parts[-1]}.py", ROOT / "tests" / Path(*parts) / f"test_{parts[-1]}.py"]
+    else:
+        candidates = [ROOT / "tests" / Path(*parts[:-1]) / f"test_{parts[-1]}.py"]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def test_the_test_of_a_module_is_found_by_its_name() -> None:
+    modules = [m for m in _modules() if m != "checker"]
+    unplaced = [
+        m
+        for m in modules
+        if _own_test(m) is None
+        and m not in COVERED
+        and not m.endswith(("forges", "forges.github", "forges.gitlab", "forges.local", "commands", "report", "outputs"))
+    ]
+    assert unplaced == [], "give each module a test file named after it, or name in COVERED the file that tests it"
+    stale = [m for m in COVERED if m not in modules or _own_test(m) is not None]
+    assert stale == [], "COVERED names modules that have gone, or that have a test file of their own now"
+    assert all((ROOT / f).is_file() for f in COVERED.values())

@@ -43,7 +43,7 @@ class Listener:
             do_GET = do_POST = _any
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
@@ -133,6 +133,7 @@ SECRETS = {
 }
 
 
+@pytest.mark.slow
 def test_a_key_result_command_sees_no_credential_in_its_environment(repo: Repo) -> None:
     goals = goals_text().replace(
         "        current: 4.1\n",
@@ -176,7 +177,7 @@ def test_the_jira_token_does_not_follow_a_redirect(tmp_path: Path, elsewhere: Li
             self.end_headers()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         env = {"JIRA_URL": f"http://127.0.0.1:{server.server_address[1]}", "JIRA_TOKEN": SECRET, "CLEW_RETRY_BACKOFF": "0"}
         from checker.references import Syntax
@@ -207,7 +208,7 @@ def test_the_gitlab_token_does_not_follow_a_redirect(elsewhere: Listener) -> Non
             self.end_headers()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         client = Client(f"http://127.0.0.1:{server.server_address[1]}/api/v4", SECRET)
         with pytest.raises(ApiError, match="redirected to another address"):
@@ -235,7 +236,7 @@ def test_the_github_token_does_not_follow_a_redirect(elsewhere: Listener, monkey
         do_GET = do_POST
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("GITHUB_GRAPHQL_URL", f"{base}/graphql")
     monkeypatch.setenv("CLEW_RETRY_BACKOFF", "0")
@@ -298,6 +299,7 @@ def test_a_number_no_report_holds_is_that_rows_error(value: str) -> None:
 # --- 11. and 12. one text or one push naming thousands of things is read in linear time
 
 
+@pytest.mark.slow
 def test_ten_thousand_references_in_a_pr_body_take_a_moment(action: Action, gh: FakeGitHub) -> None:
     import time
 
@@ -314,6 +316,7 @@ def test_ten_thousand_references_in_a_pr_body_take_a_moment(action: Action, gh: 
 
 
 @pytest.mark.parametrize("lines", [10_000, 100_000])
+@pytest.mark.slow
 def test_a_commit_message_naming_thousands_is_read_linearly(lines: int) -> None:
     import time
 
@@ -326,6 +329,7 @@ def test_a_commit_message_naming_thousands_is_read_linearly(lines: int) -> None:
         assert len(found) == references.MAX_REFERENCES  # the documented cap
 
 
+@pytest.mark.slow
 def test_twenty_thousand_identical_pre_push_lines(repo: Repo) -> None:
     import time
 

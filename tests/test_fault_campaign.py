@@ -10,6 +10,8 @@ import pytest
 
 from tests.fault_campaign import CALLS, FAULTS, Call, run_case, transient
 
+pytestmark = pytest.mark.slow  # minutes, not seconds: `pytest -m 'not slow'` leaves it out
+
 
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("call", CALLS, ids=lambda c: f"{c.surface}-{c.name}".replace(" ", "-"))

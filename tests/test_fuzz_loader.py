@@ -12,6 +12,8 @@ from checker.errors import ClewError, GoalsError
 from checker.goals.config import load_config
 from tests.conftest import clew_process
 
+pytestmark = pytest.mark.slow  # minutes, not seconds: `pytest -m 'not slow'` leaves it out
+
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20), st.dates().map(str))
 keys = st.sampled_from(
     [

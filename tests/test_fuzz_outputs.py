@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,8 @@ from checker.report.render import json_text, markdown
 from checker.work import WorkItem
 from tests.conftest import goals_text
 from tests.helpers import config, report_of
+
+pytestmark = pytest.mark.slow  # minutes, not seconds: `pytest -m 'not slow'` leaves it out
 
 ATTACKS = [
     '},{"name":"forged"}',  # where alignment.json splits its rows into lines

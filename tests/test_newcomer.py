@@ -9,7 +9,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, clew_process, make_repo
+
+pytestmark = pytest.mark.slow  # minutes, not seconds: `pytest -m 'not slow'` leaves it out
 
 
 def test_first_hour_with_clew(tmp_path: Path) -> None:

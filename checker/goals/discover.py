@@ -6,6 +6,7 @@ without importing them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from checker.errors import ClewError
@@ -14,10 +15,10 @@ DISCOVERY = ("goals.yml", ".github/goals.yml", ".gitlab/goals.yml")
 __all__ = ["DISCOVERY", "discover", "display_name"]
 
 
-def discover(explicit: str | None, root: Path) -> Path:
+def discover(explicit: str | None, root: Path, env: Mapping[str, str] | None = None) -> Path:
     """--goals PATH, then CLEW_GOALS (both relative to the working directory), then
     the usual places under the repository root."""
-    for chosen in (explicit, os.environ.get("CLEW_GOALS")):
+    for chosen in (explicit, (os.environ if env is None else env).get("CLEW_GOALS")):
         if chosen:
             path = Path(chosen).absolute()
             if not path.is_file():

@@ -188,7 +188,7 @@ def goals_file(
 
     env = os.environ if env is None else env
     try:
-        path = discover(explicit, root)
+        path = discover(explicit, root, env)
     except ClewError as missing:
         from checker.goals import org as organisation
 

@@ -303,6 +303,7 @@ def test_the_local_report_traces_through_jira_fifty_keys_per_search(cloud: FakeJ
     assert "Jira: 61 issues and epics read in 3 searches" in data["notes"]
 
 
+@pytest.mark.slow
 def test_the_github_report_follows_jira_keys_and_says_when_it_cannot(cloud: FakeJira, gh: FakeGitHub, tmp_path: Path) -> None:
     from tests.conftest import clew_process
 

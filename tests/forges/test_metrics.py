@@ -14,27 +14,11 @@ from pathlib import Path
 import pytest
 
 from checker.forges.metrics import follow, measure
-from checker.goals.pointer import PointerError, parse_pointer
 from checker.report import build as report_build
 from checker.status import Child, Inputs, compute, fit, forecast
 from tests.conftest import Repo, clew_process
 
 # --- pointers and values --------------------------------------------------------------------------
-
-
-def test_pointer_grammar() -> None:
-    assert parse_pointer("$") == ()
-    assert parse_pointer("$.churn.monthly") == ("churn", "monthly")
-    assert parse_pointer("$.runs[-1].p95") == ("runs", -1, "p95")
-    assert parse_pointer("$['key with spaces'][\"x\"]") == ("key with spaces", "x")
-    for bad, said in (
-        ("churn", "start it with `$`"),
-        ("$.a..b", "at character 4"),
-        ("$[*]", "at character 2"),
-        ("$.a[?(@.x)]", "at character 4"),
-    ):
-        with pytest.raises(PointerError, match=said.replace("$", r"\$").replace("[", r"\[")):
-            parse_pointer(bad)
 
 
 def test_follow_names_the_step_that_breaks() -> None:
@@ -82,6 +66,7 @@ def test_a_metrics_file_linked_outside_the_repository_is_not_read(tmp_path: Path
     assert "leads outside the repository" in (taken.error or "")
 
 
+@pytest.mark.slow
 def test_measure_a_command(tmp_path: Path) -> None:
     py = sys.executable
     assert measure(tmp_path, {"command": [py, "-c", "print(' 12.5 ')"]}).value == 12.5

@@ -163,6 +163,7 @@ def test_untrusted_titles_are_inert_in_the_page(org: FakeGitHub, tmp_path: Path)
     assert "@everyone" not in page
 
 
+@pytest.mark.slow
 def test_the_records_go_to_duckdb_once_per_run_and_to_parquet(org: FakeGitHub, tmp_path: Path) -> None:
     import duckdb
 
@@ -326,6 +327,7 @@ def test_gitlab_errors_are_clear_and_exit_2(group: FakeGitLab, clew: Any, tmp_pa
     assert "Traceback" not in unset.err + refused.err + bad.err + missing.err
 
 
+@pytest.mark.slow
 def test_gitlab_outages_are_retried_then_reported(group: FakeGitLab, tmp_path: Path) -> None:
     from checker.errors import ApiError
     from tests.github_server import Fault

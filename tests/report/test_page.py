@@ -11,6 +11,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from checker.report.page import page
 from checker.report.render import unchanged
 from tests.conftest import ROOT, Repo, clew_process, goals_text
@@ -120,6 +122,7 @@ def _repo(repo: Repo) -> None:
     repo.commit("Mobile login\n\nInitiative: mobile-ux")
 
 
+@pytest.mark.slow
 def test_clew_report_html_writes_prints_and_commits_the_page(repo: Repo) -> None:
     _repo(repo)
     printed = clew_process(repo.path, "report", "--format", "html")

@@ -21,6 +21,8 @@ import pytest
 from checker.report.page import page
 from tests.pagedata import rich_report
 
+pytestmark = pytest.mark.slow  # minutes, not seconds: `pytest -m 'not slow'` leaves it out
+
 ARGS = [
     "--headless=new",
     "--no-sandbox",

@@ -127,6 +127,7 @@ def mermaid_parse(blocks: list[str]) -> list[dict[str, object]]:
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_every_mermaid_block_parses(tmp_path: Path) -> None:
     from tests.pagedata import rich_report
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from checker import app
@@ -22,7 +24,15 @@ def repo_root(cwd: Path) -> tuple[Path, Path]:
 
 
 def run(
-    cwd: Path, goals: str | None, spec: str | None, per_commit: bool, today: dt.date, *, fmt: str = "text", color: bool = False
+    cwd: Path,
+    goals: str | None,
+    spec: str | None,
+    per_commit: bool,
+    today: dt.date,
+    *,
+    fmt: str = "text",
+    color: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> app.Outcome:
     """The compiled goals (from the cache when nothing changed: no YAML, no validating models),
     the range, then the pipeline, with the rules about the goals file, which always speak of the
@@ -30,6 +40,8 @@ def run(
     from checker.forges import org_goals
     from checker.goals.file import goals_file
 
+    env = os.environ if env is None else env
     root, common = repo_root(cwd)
-    context = app.Context(goals_file(root, goals, common / "clew", fetch=org_goals.fetch), Range(root, spec, per_commit), today)
+    file = goals_file(root, goals, common / "clew", env=env, fetch=org_goals.fetch)
+    context = app.Context(file, Range(root, spec, per_commit, env), today, env=env)
     return app.run(context, app.Options(format=fmt, goals_rules=True, color=color))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,18 +36,18 @@ def repo_root(cwd: Path) -> tuple[Path, Path]:
     return found
 
 
-def pre_commit_range() -> tuple[str | None, str | None]:
+def pre_commit_range(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     """pre-commit's pre-push stage passes the range in the environment."""
-    frm, to = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-    branch = os.environ.get("PRE_COMMIT_REMOTE_BRANCH") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+    frm, to = env.get("PRE_COMMIT_FROM_REF"), env.get("PRE_COMMIT_TO_REF")
+    branch = env.get("PRE_COMMIT_REMOTE_BRANCH") or env.get("PRE_COMMIT_LOCAL_BRANCH")
     name = branch.removeprefix("refs/heads/") if branch else None
     return (f"{frm}..{to}" if frm and to else None), name
 
 
-def plan_range(root: Path, spec: str | None, per_commit: bool) -> Plan:
-    env_spec, env_branch = pre_commit_range()
+def plan_range(root: Path, spec: str | None, per_commit: bool, env: Mapping[str, str] | None = None) -> Plan:
+    env_spec, env_branch = pre_commit_range(os.environ if env is None else env)
     if spec is None and env_spec is not None:
-        plan = plan_range(root, env_spec, per_commit)
+        plan = plan_range(root, env_spec, per_commit, {})
         if env_branch and not per_commit:
             plan.items = [git.branch_item(env_branch, item.commits, plan.base) for item in plan.items]
         return plan
@@ -130,11 +130,11 @@ def base_goals(root: Path, goals: GoalsFile, items: Sequence[WorkItem], base: st
 class Range:
     """A `Source`: the commits of a range, or of the current branch, in the repository at `root`."""
 
-    def __init__(self, root: Path, spec: str | None, per_commit: bool) -> None:
-        self.root, self.spec, self.per_commit = root, spec, per_commit
+    def __init__(self, root: Path, spec: str | None, per_commit: bool, env: Mapping[str, str] | None = None) -> None:
+        self.root, self.spec, self.per_commit, self.env = root, spec, per_commit, env
 
     def gather(self, goals: GoalsFile) -> Work:
-        plan = plan_range(self.root, self.spec, self.per_commit)
+        plan = plan_range(self.root, self.spec, self.per_commit, self.env)
         text, notes = base_goals(self.root, goals, plan.items, plan.base)
         return Work(plan.items, base_goals=text, notes=plan.notes + notes)
 

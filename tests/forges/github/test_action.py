@@ -201,6 +201,7 @@ def test_no_token_means_no_request(action: Action, gh: FakeGitHub, monkeypatch: 
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "403-secondary", "429", "timeout"])
+@pytest.mark.slow
 def test_transient_faults_are_retried(action: Action, gh: FakeGitHub, kind: str) -> None:
     world(gh)
     gh.faults.append(Fault("POST", "/graphql", kind))

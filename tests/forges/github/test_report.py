@@ -8,6 +8,8 @@ import json
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, clew_process
 from tests.github_server import FakeGitHub, Issue, Pull
 
@@ -88,6 +90,7 @@ def test_never_on_its_own_report_commit(gh: FakeGitHub, workspace: Path) -> None
     assert len(gh.report_commits()) == 1
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_make_one_report_commit(gh: FakeGitHub, workspace: Path) -> None:
     world(gh, merged=60)
     gh.ref_delay = 0.5
@@ -124,6 +127,7 @@ def test_blocked_since_comes_from_when_the_label_was_added(gh: FakeGitHub, works
     assert next(o for o in fresh["objectives"] if o["id"] == "retention")["blocked"] == 0, "blocked since yesterday only"
 
 
+@pytest.mark.slow
 def test_the_page_is_committed_with_the_report_and_read_back_in_the_same_request(gh: FakeGitHub, workspace: Path) -> None:
     world(gh, merged=120)
     cold = report(gh, workspace, "--html", "--commit")

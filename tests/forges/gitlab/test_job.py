@@ -157,6 +157,7 @@ def test_the_documented_example_validates(code_quality_validator: jsonschema.Dra
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "429"])
+@pytest.mark.slow
 def test_transient_faults_are_retried(job: Job, gl: FakeGitLab, kind: str) -> None:
     gl.issues[12] = GlIssue(12, "Logged out", labels=("mobile",))
     gl.closes = [12]
@@ -167,6 +168,7 @@ def test_transient_faults_are_retried(job: Job, gl: FakeGitLab, kind: str) -> No
 
 
 @pytest.mark.parametrize("kind", ["500", "404", "truncated", "timeout"])
+@pytest.mark.slow
 def test_lasting_faults_fail_open(job: Job, gl: FakeGitLab, kind: str) -> None:
     gl.closes = [12]
     gl.faults.append(Fault("GET", "/api/v4/projects/42/merge_requests/7/closes_issues", kind, times=20))
@@ -176,6 +178,7 @@ def test_lasting_faults_fail_open(job: Job, gl: FakeGitLab, kind: str) -> None:
     assert gl.writes == 0
 
 
+@pytest.mark.slow
 def test_lasting_faults_fail_when_asked(job: Job, gl: FakeGitLab) -> None:
     gl.faults.append(Fault("GET", "/api/v4/projects/42/issues", "500", times=20))
     code, _ = job.run(CI_MERGE_REQUEST_DESCRIPTION="Closes #1", CLEW_ON_API_ERROR="fail")

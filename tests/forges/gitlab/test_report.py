@@ -8,6 +8,8 @@ import json
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, clew_process
 from tests.gitlab_server import FakeGitLab, GlIssue
 
@@ -56,6 +58,7 @@ def test_cold_then_warm(gl: FakeGitLab, workspace: Path) -> None:
     assert gl.writes == 0
 
 
+@pytest.mark.slow
 def test_a_concurrent_change_is_refused_and_retried(gl: FakeGitLab, workspace: Path) -> None:
     world(gl, merged=40)
     gl.commit_delay = 0.5

@@ -230,6 +230,7 @@ def test_a_history_closed_unread_stops_both_logs(repo: Repo, private_tmp: Path) 
     assert _leftovers(private_tmp) == []
 
 
+@pytest.mark.slow
 def test_the_log_reads_what_git_writes_while_it_writes(repo: Repo) -> None:
     for i in range(300):
         repo.git("commit", "-q", "--allow-empty", "-m", f"Change {i}\n\nBody {'x' * 4000}")
