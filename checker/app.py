@@ -96,6 +96,8 @@ def run(context: Context, options: Options) -> Outcome:
 
     goals = context.goals
     work = context.source.gather(goals)
+    if work.tracked is None:
+        work = work._replace(tracked=lambda: _tracked(goals))
     text = context.current if context.current is not None else goals.read()
     notes: list[str] = []
     if work.proposed:
@@ -110,17 +112,23 @@ def run(context: Context, options: Options) -> Outcome:
         work = _with_jira(judged, work, context.env, trust_file_url=not (changed and work.base_goals is None))
     result = evaluate(
         judged,
-        work.items,
+        work._replace(notes=[*goals.notes, *notes, *work.notes]),
         today=context.today,
-        linked=work.linked,
         edited=goals.display if changed else None,
-        notes=[*goals.notes, *notes, *work.notes],
         extra=goals_findings(current, context.today) if options.goals_rules else (),
         located=current,
     )
     if context.publisher is not None and not work.passes_open and result.traces:
         result.notes.extend(context.publisher.publish(result))
     return Outcome(result, render(result, options.format, options.color), EXIT_OK if work.passes_open else result.exit_code)
+
+
+def _tracked(goals: GoalsFile) -> list[str]:
+    """The files of the work tree the goals file is in (a checkout in CI, the clone locally)."""
+    from checker.forges.local import git, gitdir
+
+    found = gitdir.find(goals.path.parent) if goals.path.parent.is_dir() else None
+    return git.tracked(found[0]) if found else []
 
 
 def _trust_the_base(goals: GoalsFile, work: Work, env: Mapping[str, str] | None) -> None:
@@ -173,6 +181,7 @@ class ReportSource(Protocol):
     they link; `previous` is the last report, built against the same goals (None: read it all)."""
 
     name: str
+    unread: str | None  # why the links of its work are not read (`local history`); None: it reads them
 
     def history(self, pyramid: Pyramid, window: Window, previous: m.Previous | None, tracer: Tracer) -> History: ...
 
@@ -231,8 +240,10 @@ def report(context: ReportContext, options: ReportOptions) -> ReportOutcome:
     committed = current.get(pyramid.report.json_path)
     digest = goals.digest(text)
     previous = m.read_previous(committed, digest)
+    if previous is not None and (window.end < context.today or not previous.start or previous.start > window.start.isoformat()):
+        previous = None  # a report as of a past date, or a window reaching before the previous one's: read it all
     with _bulk():
-        tracer = Tracer(pyramid)
+        tracer = Tracer(pyramid, context.source.unread)
         history = context.source.history(pyramid, window, previous, tracer)._replace(goals=digest)
         history = _with_trackers(pyramid, tracer, history, context.env)
         measured, warnings = _measure(context.root, pyramid)
@@ -370,44 +381,55 @@ def _with_jira(pyramid: Pyramid, work: Work, env: Mapping[str, str] | None, *, t
 
 def evaluate(
     pyramid: Pyramid,
-    items: Sequence[WorkItem],
+    work: Work,
     *,
     today: dt.date,
-    linked: Mapping[str, WorkItem] | None = None,
     edited: str | None = None,
     extra: Sequence[Finding] = (),
-    notes: Sequence[str] = (),
     located: Pyramid | Document | None = None,
 ) -> Result:
     """`edited`: the goals file, when the work edits it (each item that changes it, or whose
     paths are unknown, is told so: one commit of a push, not all of them). `located`: what places
     the findings about the goals file, the parsed file or the compiled goals whose positions it
     keeps (the current file, when `pyramid` is the version at the base)."""
-    tracer = Tracer(pyramid)
-    traces = [tracer.trace(item, linked) for item in items]
+    tracer = Tracer(pyramid, work.unread)
+    traces = [tracer.trace(item, work.linked) for item in work.items]
+    notes = list(work.notes)
+    if work.unread and any(t.unresolved for t in traces):
+        notes.append(
+            f"links to issues were not read ({work.unread}); to follow them, check where the forge's API can be read: "
+            "in GitHub Actions or GitLab CI with a token, or `clew report --source github|gitlab`"
+        )
     item_rules = [(rule, pyramid.options.get(rule.id, {})) for rule in ITEM_RULES]
     raw: list[Finding] = []
+    from checker.suggest import PathRarity, suggest
+
+    rarity = PathRarity(lambda: [*(p for item in work.items for p in item.paths), *(work.tracked() if work.tracked else ())])
     for trace in traces:
         edits = edited is not None and (not trace.item.paths or edited in trace.item.paths)
-        ctx = ItemContext(pyramid, trace, today, edits)
+        ctx = ItemContext(pyramid, trace, today, edits, rarity)
         raw.extend(f for rule, settings in item_rules for f in rule.check(ctx, settings))
     findings = apply_severities(raw, pyramid.severities) + list(extra)
     untraced = [t for t in traces if t.status in ("unaligned", "broken")]
     ideas: dict[str, list[Suggestion]] = {}
     if untraced:
-        from checker.suggest import suggest
-
-        ideas = {t.item.name: suggest(pyramid, t.item) for t in untraced}
-    return Result(pyramid, traces, findings, suggestions=ideas, notes=list(notes), located=located)
+        ideas = {t.item.name: suggest(pyramid, t.item, rarity=rarity) for t in untraced}
+    return Result(pyramid, traces, findings, suggestions=ideas, notes=notes, located=located)
 
 
 def evaluate_config(
-    config: Config, items: Sequence[WorkItem], *, today: dt.date, with_goals_rules: bool = True, **kwargs: object
+    config: Config,
+    items: Sequence[WorkItem],
+    *,
+    today: dt.date,
+    with_goals_rules: bool = True,
+    linked: Mapping[str, WorkItem] | None = None,
+    edited: str | None = None,
 ) -> Result:
     """Items against a fully loaded configuration, with the goals rules when asked."""
     pyramid = config.pyramid()
     extra = goals_findings(pyramid, today) if with_goals_rules else []
-    return evaluate(pyramid, items, today=today, extra=extra, located=config.doc, **kwargs)  # type: ignore[arg-type]
+    return evaluate(pyramid, Work(list(items), linked or {}), today=today, edited=edited, extra=extra, located=config.doc)
 
 
 __all__ = [

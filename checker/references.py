@@ -39,19 +39,19 @@ _TRAILER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*:[ \t]*(.*?)\s*$")
 _URL = _lazy("_URL", r"https?://[^\s<>()\[\]\"'`]+")
 _PLACEHOLDER = "\x00U{}\x00"
 _PROJECT = r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
-_REF = rf"(?:(?:{_PROJECT})?[#!]\d+|GH-\d+|[A-Z][A-Z0-9_]+-\d+|\x00U\d+\x00)"
+_REF = rf"(?:(?:{_PROJECT})?[#!]\d+|GH-\d+|[A-Z][A-Z0-9_]+-\d+(?!-\w)|\x00U\d+\x00)"  # not `CVE-2026` of `CVE-2026-1234`
 _SEP = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)"
 _LIST = rf"(?P<refs>{_REF}(?:{_SEP}{_REF})*)"
 _NOUN = r"(?:(?:the\s+)?(?i:issues?|bugs?|tickets?|pull\s+requests?|merge\s+requests?|prs?|mrs?)\s+)?"
 _CLOSING = _lazy(
     "_CLOSING",
     rf"(?<![\w-])(?P<kw>(?i:close[sd]?|closing|fix(?:e[sd]|ing)?|resolv(?:e[sd]?|ing)|implement(?:s|ed|ing)?))"
-    rf"(?i::)?\s+{_NOUN}{_LIST}(?![\w/])",
+    rf"(?i::)?\s+{_NOUN}{_LIST}(?![\w/]|-\w)",
 )
 _MENTION = _lazy(
     "_MENTION",
     rf"(?<![\w-])(?P<kw>(?i:part\s+of|related\s+to|relates\s+to|refs?|references?|see(?:\s+also)?))"
-    rf":?\s+{_NOUN}{_LIST}(?![\w/])",
+    rf":?\s+{_NOUN}{_LIST}(?![\w/]|-\w)",
 )
 _ONE_REF = _lazy(
     "_ONE_REF", rf"(?P<project>{_PROJECT})?(?P<sign>[#!])(?P<num>\d+)|GH-(?P<gh>\d+)|(?P<ext>[A-Z][A-Z0-9_]+-\d+)|\x00U(?P<url>\d+)\x00"

@@ -3,12 +3,17 @@
 Deterministic and offline: words from the item's title, body, branch and
 paths are compared with the words of each target's title, description, key
 results and match rules, weighted by how rare each word is across the goals
-file (idf). Ties break by id.
+file (idf). A word that comes only from the item's paths also weighs by how rare
+it is among the repository's paths (`PathRarity`): `src`, `py` and the project's
+own name are in most of them and say nothing about what a change is for.
+Ties break by id.
 """
 
+import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from checker.goals.compiled import Pyramid
@@ -80,6 +85,45 @@ def _stem(word: str) -> str:
     return word
 
 
+class PathRarity:
+    """How rare each path word is among a repository's paths, from 0 (in every path) to 1 (in
+    one): (log(N / df) / log(N))² over the N distinct paths seen (the history's, the tracked
+    files); squared, so that a directory most of the code lives in (`src/flask`, in 30 of
+    flask's 236 files: 0.14) says little and a file's own name (`helpers`, in 2: 0.76) a lot.
+    With one path or none there is nothing to compare: every word weighs 1."""
+
+    LIMIT = 100_000  # paths read; past that the shares are already known well
+    _made = itertools.count(1)
+
+    def __init__(self, paths: Iterable[str] | Callable[[], Iterable[str]]) -> None:
+        self.serial = next(self._made)  # which corpus a cached suggestion was made with
+        self._source = paths  # a callable is read at the first question (most checks ask none)
+        self._frequency: Counter[str] | None = None
+        self.paths = 0
+        self._scale = 0.0
+
+    def _count(self) -> Counter[str]:
+        seen: set[str] = set()
+        frequency: Counter[str] = Counter()
+        for path in self._source() if callable(self._source) else self._source:
+            if path in seen:
+                continue
+            seen.add(path)
+            frequency.update(set(words(path)))
+            if len(seen) >= self.LIMIT:
+                break
+        self.paths = len(seen)
+        self._scale = math.log(self.paths) if self.paths > 1 else 0.0
+        return frequency
+
+    def weight(self, word: str) -> float:
+        if self._frequency is None:
+            self._frequency = self._count()
+        if not self._scale:
+            return 1.0
+        return (math.log(self.paths / max(1, self._frequency.get(word, 1))) / self._scale) ** 2
+
+
 class Suggestion(NamedTuple):
     id: str
     kind: str
@@ -105,36 +149,44 @@ def _index(pyramid: Pyramid) -> tuple[list[tuple[str, str, str, Counter[str], fl
     return docs, idf
 
 
-_ASKED: dict[tuple[WorkItem, int], list[Suggestion]] = {}  # for the indexed pyramid: the rule and the output ask alike
+_ASKED: dict[tuple[WorkItem, int, int], list[Suggestion]] = {}  # for the indexed pyramid: the rule and the output ask alike
 _ASKED_LIMIT = 20_000
 
 
-def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3) -> list[Suggestion]:
+def suggest(pyramid: Pyramid, item: WorkItem, limit: int = 3, rarity: PathRarity | None = None) -> list[Suggestion]:
     """The closest objectives, initiatives and budgets by the words they share with the item;
-    asked twice for the same item (by the rule that flags it, then for the output), worked out once."""
+    asked twice for the same item (by the rule that flags it, then for the output), worked out once.
+    `rarity`: how rare path words are in the repository (None: the item's own paths tell)."""
     docs, idf = _index(pyramid)
     if not docs:
         return []
-    key = (item, limit)
+    key = (item, limit, rarity.serial if rarity is not None else 0)
     known = _ASKED.get(key)
     if known is None:
         if len(_ASKED) >= _ASKED_LIMIT:
             _ASKED.clear()
-        known = _ASKED[key] = _suggest(docs, idf, item, limit)
+        known = _ASKED[key] = _suggest(docs, idf, item, limit, rarity or PathRarity(item.paths))
     return list(known)
 
 
-def _suggest(docs: list[tuple[str, str, str, Counter[str], float]], idf: dict[str, float], item: WorkItem, limit: int) -> list[Suggestion]:
-    text = " ".join([item.title, item.body[:4000], item.branch or "", " ".join(item.paths[:200])])
-    text += " " + " ".join(c.title for c in item.commits[:200])
-    query = set(words(text))
+MIN_PATH_WEIGHT = 0.25  # below, a path word most paths share: not a clue
+
+
+def _suggest(
+    docs: list[tuple[str, str, str, Counter[str], float]], idf: dict[str, float], item: WorkItem, limit: int, rarity: PathRarity
+) -> list[Suggestion]:
+    text = " ".join([item.title, item.body[:4000], item.branch or "", *(c.title for c in item.commits[:200])])
+    weights = dict.fromkeys(words(text), 1.0)
+    for word in words(" ".join(item.paths[:200])):
+        if word not in weights and (weight := rarity.weight(word)) >= MIN_PATH_WEIGHT:
+            weights[word] = weight
     ranked = []
     for ident, kind, title, bag, bag_norm in docs:
-        common = sorted(query & bag.keys())
+        common = sorted(weights.keys() & bag.keys())
         if not common:
             continue
-        norm = bag_norm * math.sqrt(max(len(query), 1))
-        score = sum(idf[w] ** 2 for w in common) / norm if norm else 0.0
+        norm = bag_norm * math.sqrt(max(len(weights), 1))
+        score = sum(weights[w] * idf[w] ** 2 for w in common) / norm if norm else 0.0
         ranked.append(Suggestion(ident, kind, title, round(min(1.0, score), 3), tuple(common)))
     ranked.sort(key=lambda s: (-s.score, s.id))
     return ranked[:limit] or closest_ids(docs, item)

@@ -21,6 +21,10 @@ from checker.work import Reference, WorkItem
 Status = Literal["aligned", "budget", "exempt", "escape", "unaligned", "broken"]
 MAX_DEPTH = 8
 SHOWN = 10  # links named where a thread breaks; the rest are counted
+_JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]+-\d+\Z")
+
+
+NOTHING_MATCHES = "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
 
 
 class Target(NamedTuple):
@@ -184,8 +188,13 @@ def claims_report(item: WorkItem) -> bool:
 
 
 class Tracer:
-    def __init__(self, pyramid: Pyramid) -> None:
+    """`unread`: why no linked issue was read where clew runs (`local history`, `no token`): a
+    link the walk cannot follow then says it was not read, instead of reading as a break."""
+
+    def __init__(self, pyramid: Pyramid, unread: str | None = None) -> None:
+        self.unread = unread
         self.report_paths = frozenset((pyramid.report.markdown, pyramid.report.json_path, pyramid.report.html))
+        self.goals_path = pyramid.file.split("@", 1)[0]
         self.index = Index(pyramid)
         self.syntax = syntax_of(pyramid)
         self.label_prefix = pyramid.label_prefix.lower()
@@ -209,6 +218,8 @@ class Tracer:
             status: Status = "budget" if target.kind == "budget" else "aligned"
             return Trace(item, status, tuple(hops), target, unknown=unknown, unresolved=unresolved, extra_targets=tuple(state.others))
         escapes = [r for r in refs if r.kind == "escape"]
+        if not unknown and not escapes and item.paths and all(path == self.goals_path for path in item.paths):
+            return Trace(item, "exempt", exempt_because=f"work on the goals (changes only {self.goals_path})")  # it named nothing else
         breaks = state.where_it_breaks(item)
         if escapes:
             reason = escapes[0].target.strip()
@@ -404,10 +415,12 @@ class _Walk:
             ref, hint = self.unknown[0]
             return f"unknown id {ref.target!r}" + (f" (did you mean {hint!r}?)" if hint else "")
         if self.unresolved:
-            keys = list(self.unresolved)
+            forge = [k for k in self.unresolved if not _JIRA_KEY.match(k)]  # a Jira key is read from Jira, wherever clew runs
+            unread = self.tracer.unread if forge else None
+            keys = forge if unread else list(self.unresolved)
             more = f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else ""
-            return f"{', '.join(keys[:SHOWN])}{more} could not be followed"
-        return "no reference, goal label, linked issue, label, milestone, branch or path matches an objective"
+            return f"{', '.join(keys[:SHOWN])}{more} " + (f"not read ({unread})" if unread else "could not be followed")
+        return NOTHING_MATCHES
 
 
 def _match_signal(rule: Rule, item: WorkItem, labels: dict[str, str]) -> tuple[str, str, str] | None:  # noqa: PLR0911 -- one return per signal, strongest first

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal, NamedTuple
 
-Kind = Literal["pr", "mr", "issue", "commit", "branch"]
+Kind = Literal["pr", "mr", "issue", "commit", "branch", "review"]
 RefKind = Literal["goal", "issue", "pr", "mr", "escape"]
 
 
@@ -63,6 +63,8 @@ class WorkItem(NamedTuple):
             return f"Jira {self.key}"
         if self.kind == "branch":
             return f"range {self.key}" if ".." in self.key else f"branch {self.key}"
+        if self.kind == "review":  # a Gerrit change, a Phabricator revision: named by its review
+            return f"review {self.key}"
         sign = "!" if self.kind == "mr" else "#"
         key = self.key if sign in self.key else f"{sign}{self.key}"  # `GNOME/gnome-shell!4346` is already a reference
         return f"{self.kind.upper() if self.kind != 'issue' else 'issue'} {key}"
@@ -87,6 +89,8 @@ class Work(NamedTuple):
     # Someone else's proposal (a pull or merge request in CI): what its own goals file names
     # outside the repository (`extends:`, `jira.url`) is not read; the base's is.
     proposed: bool = False
+    unread: str | None = None  # why no linked issue was read (`local history`, `no token`); None: they were
+    tracked: Callable[[], Iterable[str]] | None = None  # the repository's files, where a work tree says (how rare a path word is)
 
 
 class Window(NamedTuple):

@@ -62,7 +62,8 @@ def report_of(  # noqa: PLR0913 -- the old keyword form of the report's inputs, 
     from checker.report.history import History
     from checker.work import Window
 
-    history = History(source, list(merged), open_issues, open_prs, linked or {}, notes, complete, traced, previous, goals_digest)
+    unread = "local history" if source == "git" else None  # what a local history's links say: not read
+    history = History(source, list(merged), open_issues, open_prs, linked or {}, notes, complete, traced, previous, goals_digest, unread)
     return build(pyramid, history, Window(window_start, today), generated_at=generated_at, measured=measured, readings=readings)
 
 

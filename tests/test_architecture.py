@@ -15,7 +15,7 @@ LAYERS = {
     "checker": 0,
     **dict.fromkeys(("errors", "work", "findings", "settings", "safewrite", "clock", "term", "sha", "globs", "regex"), 0),
     "goals": 1,
-    **dict.fromkeys(("references", "trace", "suggest", "status", "result", "rules", "outputs", "report"), 2),
+    **dict.fromkeys(("references", "landings", "trace", "suggest", "status", "result", "rules", "outputs", "report"), 2),
     "forges": 3,
     "app": 4,
     **dict.fromkeys(
@@ -215,7 +215,6 @@ COVERED = {
     "checker.report.schema": "tests/report/test_render.py",
     "checker.result": "tests/outputs/test_outputs.py",
     "checker.sha": "tests/outputs/test_outputs.py",
-    "checker.suggest": "tests/test_trace.py",
     "checker.term": "tests/test_cli.py",
     "checker.work": "tests/test_trace.py",
     **{

@@ -345,3 +345,11 @@ def test_a_message_is_parsed_once_and_each_caller_gets_its_own_list() -> None:
     assert second == first[:-1]
     assert second is not first
     assert (text, references.DEFAULT_SYNTAX) in references._TEXTS
+
+
+def test_a_cve_or_advisory_id_is_no_issue_key() -> None:
+    """golang/net closes its security fixes with `Fixes CVE-2026-25681` beside `Fixes golang/go#79795`:
+    `CVE-2026` is no Jira key, and no link to follow."""
+    found = parse("html: escape greater-than symbol\n\nFixes golang/go#79795\nFixes CVE-2026-46600\nCloses GHSA-2026-1")
+    assert [r.target for r in found] == ["golang/go#79795"]
+    assert [r.target for r in parse("x\n\nFixes PAY-12")] == ["PAY-12"]

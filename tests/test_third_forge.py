@@ -88,6 +88,7 @@ class TangleReport:
     change, as its API would list them), the report kept in a folder standing for the forge."""
 
     name = "tangle"
+    unread = None
 
     def __init__(self, export: Path, store: Path) -> None:
         self.export, self.store = export, store

@@ -14,7 +14,7 @@ from checker.goals.compiled import KeyResult, Node, Objective, Pyramid, Threshol
 from checker.report import model as m
 from checker.report.history import History
 from checker.status import Child, Forecast, Inputs, Linked, compute, forecast, pace
-from checker.suggest import suggest
+from checker.suggest import PathRarity, suggest
 from checker.trace import Trace, Tracer
 from checker.work import LARGEST, Measured, Window, WorkItem
 
@@ -36,9 +36,12 @@ def _share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
+def _work(trace: Trace, pyramid: Pyramid, rarity: PathRarity | None) -> m.Work:
+    """A unit's row; `rarity` (how rare path words are in the history): it gets suggestions."""
     item = trace.item
-    ideas = [s for s in suggest(pyramid, item) if s.matched] if with_ideas else []  # the report lists words that matched, not every id
+    ideas = (
+        [s for s in suggest(pyramid, item, rarity=rarity) if s.matched] if rarity is not None else []
+    )  # the report lists words that matched, not every id
     name = item.name
     return {
         "name": name,
@@ -51,7 +54,7 @@ def _work(trace: Trace, pyramid: Pyramid, with_ideas: bool) -> m.Work:
         "status": trace.status,
         "objective": trace.objective,
         "target": trace.target.id if trace.target else None,
-        "thread": trace.thread(name),
+        "thread": trace.thread(name) + (f" → exempt: {trace.exempt_because}" if trace.exempt_because else ""),
         "suggestions": [{"id": s.id, "kind": s.kind, "score": s.score, "matched": list(s.matched)} for s in ideas],
     }
 
@@ -261,7 +264,8 @@ def _weeks(work: Sequence[m.Work], start: dt.date, end: dt.date) -> list[m.Week]
     for label in sorted(buckets):
         group = buckets[label]
         aligned = sum(1 for t in group if t["status"] in ALIGNED)
-        rows.append(m.Week(week=label, merged=len(group), aligned=aligned, share=_share(aligned, len(group))))
+        share = _share(aligned, len(group)) if group else None  # nothing merged: a gap in the trend, not 0%
+        rows.append(m.Week(week=label, merged=len(group), aligned=aligned, share=share))
     return rows
 
 
@@ -290,7 +294,7 @@ def build(
     """The report of a window's history (its end is the day the report is made for). `measured`:
     this run's values of the key results that have a `source:` (by `objective.kr`); `readings`:
     the readings recorded by earlier runs (`readings_of` the previous alignment.json)."""
-    tracer = Tracer(pyramid)
+    tracer = Tracer(pyramid, history.unread)
     rows = _rows(pyramid, tracer, history, window)
     counted = [r for r in rows if r["status"] != "exempt"]
     ctx = _context(pyramid, tracer, history, counted, window.end, measured or {}, readings or {})
@@ -320,7 +324,14 @@ def build(
             last_merged_at=max((r["merged_at"] for r in rows if r["merged_at"]), default=None), cursor=None, goals=history.goals
         ),
         archived=[
-            m.Archived(name=r["name"], merged_at=r["merged_at"], status=r["status"], objective=r["objective"], target=r["target"])
+            m.Archived(
+                name=r["name"],
+                merged_at=r["merged_at"],
+                status=r["status"],
+                objective=r["objective"],
+                target=r["target"],
+                via=m.deciding_hop(r),
+            )
             for r in rows[len(listed) :]
         ],
     )
@@ -329,14 +340,18 @@ def build(
 def _rows(pyramid: Pyramid, tracer: Tracer, history: History, window: Window) -> list[m.Work]:
     """Every unit's row, newest first: traced here unless the source traced it, with the rows of
     the previous report that this run did not read again."""
-    merged = list(history.merged)
-    traces = list(history.traces) if history.traces is not None else [tracer.trace(item, history.linked) for item in merged]
+    end = window.end.isoformat()
+    if history.traces is not None:  # a report as of `end`: nothing merged later
+        traces = [t for t in history.traces if (t.item.merged_at or "")[:10] <= end]
+    else:
+        traces = [tracer.trace(item, history.linked) for item in history.merged if (item.merged_at or "")[:10] <= end]
     ideas = set(suggested(traces))
-    rows = [_work(traces[at], pyramid, at in ideas) for at in _newest_first(traces)]
+    rarity = PathRarity(lambda: (p for t in traces for p in t.item.paths))  # the history's paths, read if a row needs it
+    rows = [_work(traces[at], pyramid, rarity if at in ideas else None) for at in _newest_first(traces)]
     if history.previous:
         fresh = {r["name"] for r in rows}
         start = window.start.isoformat()
-        rows += [r for r in history.previous if r["name"] not in fresh and (r["merged_at"] or "")[:10] >= start]
+        rows += [r for r in history.previous if r["name"] not in fresh and start <= (r["merged_at"] or "")[:10] <= end]
     rows.sort(key=lambda r: r["merged_at"] or "", reverse=True)
     return rows
 
@@ -430,4 +445,4 @@ def _backlog(ctx: Context, status_of: Mapping[str, str], today: dt.date) -> list
 def _review_first(pyramid: Pyramid, tracer: Tracer, history: History, at_risk: set[str]) -> list[m.Work]:
     """The open changes that serve an objective at risk: what a manager reviews first."""
     traces = (tracer.trace(change, history.linked) for change in history.open_changes)
-    return [_work(t, pyramid, False) for t in traces if t.objective in at_risk]
+    return [_work(t, pyramid, None) for t in traces if t.objective in at_risk]

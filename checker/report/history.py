@@ -25,3 +25,4 @@ class History(NamedTuple):
     traces: Sequence[Trace] | None = None  # `merged`'s traces, when the source made them (local git does, while git reads)
     previous: Sequence[m.Work] = ()  # rows of an earlier report the source did not read again (a warm run)
     goals: str | None = None  # the digest of the goals the history was traced against (the next run's reuse test)
+    unread: str | None = None  # why the issues its work links were not read (`local history`); None: they were

@@ -186,17 +186,41 @@ class Week(Strict):
     """ISO week, e.g. 2026-W45; a month, e.g. 2026-11, when the window is longer than a year."""
     merged: int
     aligned: int
-    share: float
+    share: float | None
+    """The aligned share in percent; null when nothing was merged in the period (a gap, not 0%)."""
 
 
 class Archived(TypedDict):
-    """An older row, past `report.max_items`: what the counts need, not the thread."""
+    """An older row, past `report.max_items`: what the counts need, and the thread's deciding hop
+    (`via`: what in the unit led where it leads, why it is exempt or where it breaks; null when
+    nothing in it matched anything; at most VIA_CHARS characters), not the whole thread."""
 
     name: str
     merged_at: str | None
     status: str
     objective: str | None
     target: str | None
+    via: str | None
+
+
+VIA_CHARS = 160
+
+
+@functools.cache
+def _nothing_matches() -> str:
+    from checker.trace import NOTHING_MATCHES
+
+    return f"✗ {NOTHING_MATCHES}"
+
+
+def deciding_hop(row: Work) -> str | None:
+    """The first step of a row's thread after the unit itself, bounded; None when the thread
+    says only that nothing matched (most potential waste: the default, not written each time)."""
+    _, _, rest = row["thread"].partition(" → ")
+    step, _, _ = rest.partition(" → ")
+    if step == _nothing_matches():
+        return None
+    return (step if len(step) <= VIA_CHARS else step[: VIA_CHARS - 1] + "…") or None
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
@@ -239,7 +263,7 @@ for _row in (SuggestionRow, Work, Archived):
     setattr(_row, "__pydantic_config__", _STRICT)  # noqa: B010 -- a TypedDict body takes no assignments
 
 
-_KINDS = {"PR": "pr", "MR": "mr", "issue": "issue", "commit": "commit", "branch": "branch", "range": "branch"}
+_KINDS = {"PR": "pr", "MR": "mr", "issue": "issue", "commit": "commit", "branch": "branch", "range": "branch", "review": "review"}
 
 
 def all_rows(report: Report) -> list[Work]:
@@ -254,6 +278,7 @@ class Previous(NamedTuple):
     generated_at: str
     last_merged_at: str | None
     rows: list[Work]
+    start: str = ""  # the first day of its window (YYYY-MM-DD): it holds no row before
 
 
 _TEXT = ("name", "kind", "key", "title", "author", "status", "thread")
@@ -274,7 +299,7 @@ def _is_archived(value: Any) -> bool:
         isinstance(value, dict)
         and isinstance(value.get("name"), str)
         and isinstance(value.get("status"), str)
-        and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("merged_at", "objective", "target"))
+        and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("merged_at", "objective", "target", "via"))
     )
 
 
@@ -300,7 +325,9 @@ def read_previous(text: str | None, digest: str) -> Previous | None:
         return None
     newest = mark.get("last_merged_at") if isinstance(mark.get("last_merged_at"), str) else None
     rows = list(items) + [_unarchived(a) for a in archived]
-    return Previous(stamp, newest, rows)
+    window = data.get("window")
+    start: str = window["start"] if isinstance(window, dict) and isinstance(window.get("start"), str) else ""
+    return Previous(stamp, newest, rows, start)
 
 
 def _unarchived(a: Archived) -> Work:
@@ -315,7 +342,7 @@ def _unarchived(a: Archived) -> Work:
         status=a["status"],
         objective=a["objective"],
         target=a["target"],
-        thread="",
+        thread=f"{a['name']} → {a['via']}" if a.get("via") else "",
         suggestions=[],
     )
 

@@ -44,7 +44,7 @@ class Bar(NamedTuple):
 
 class Column(NamedTuple):
     label: str
-    share: float
+    share: float | None  # None: nothing merged, a gap
     merged: int
     aligned: int
     x: float
@@ -80,7 +80,9 @@ def _trend(report: m.Report) -> list[Column]:
     """Bars in a 640×200 box: the plot runs from x=40 to 630, and 100% is 160 high (y=10 to 170)."""
     weeks = report.weeks
     step = 590 / max(1, len(weeks))
-    return [Column(w.week, w.share, w.merged, w.aligned, round(40 + i * step, 1), round(1.6 * w.share, 1)) for i, w in enumerate(weeks)]
+    return [
+        Column(w.week, w.share, w.merged, w.aligned, round(40 + i * step, 1), round(1.6 * (w.share or 0), 1)) for i, w in enumerate(weeks)
+    ]
 
 
 def _burnup(row: m.KeyResultRow) -> Chart | None:

@@ -101,16 +101,24 @@ def _trend(report: m.Report) -> list[str]:
         return ["_No merged work in the window._"]
     weeks = ", ".join(f'"{w.week}"' for w in report.weeks)
     unit = "month" if "-W" not in report.weeks[0].week else "week"
-    shares = ", ".join(f"{w.share:g}" for w in report.weeks)
-    return [
+    shares = ", ".join(f"{w.share:g}" if w.share is not None else "0" for w in report.weeks)  # Mermaid has no gap: no bar
+    gaps = [w.week for w in report.weeks if w.share is None]
+    out = [
         "```mermaid",
         "xychart-beta",
-        f'    title "Share of merged work that traces to an objective, by {unit} (%; 0 where nothing merged)"',
+        f'    title "Share of merged work that traces to an objective, by {unit} (%)"',
         f"    x-axis [{weeks}]",
         '    y-axis "aligned %" 0 --> 100',
         f"    bar [{shares}]",
         "```",
     ]
+    if gaps:
+        listed = ", ".join(gaps[:GAPS_SHOWN]) + (f" and {len(gaps) - GAPS_SHOWN} more" if len(gaps) > GAPS_SHOWN else "")
+        out += ["", f"_Nothing merged in {len(gaps)} of {len(report.weeks)} {unit}s ({listed}): gaps, not 0%._"]
+    return out
+
+
+GAPS_SHOWN = 8
 
 
 def _headline(report: m.Report) -> str:

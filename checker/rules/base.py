@@ -14,6 +14,7 @@ from checker.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from checker.goals.compiled import Objective, Pyramid
+    from checker.suggest import PathRarity
     from checker.trace import Trace
 
 
@@ -46,6 +47,7 @@ class ItemContext(NamedTuple):
     trace: "Trace"
     today: dt.date
     goals_changed: bool = False
+    rarity: "PathRarity | None" = None  # how rare path words are in the repository, for suggestions
 
 
 OptionsT = TypeVar("OptionsT")  # a rule's options TypedDict

@@ -28,7 +28,7 @@ def check(ctx: ItemContext, options: Options) -> Iterator[Finding]:
     from checker.suggest import suggest
 
     item = trace.item
-    ideas = suggest(ctx.pyramid, item)
+    ideas = suggest(ctx.pyramid, item, rarity=ctx.rarity)
     message = f"{item.name} traces to no objective: {trace.breaks}"
     if trace.refused_escape is not None:
         message += f"; 'Unaligned: {trace.refused_escape}' is a placeholder, not a reason"

@@ -112,7 +112,8 @@ class EventSource:
         if item is not None and display in item.paths:
             self.notes.append(f"this change edits {display}: it was judged against the goals at its base")
         proposed = event.name in ("pull_request", "pull_request_target", "merge_group")
-        return Work([item] if item is not None else [], linked, base_goals, self.notes, passes_open=self.api_failed, proposed=proposed)
+        unread = "no token" if client is None else None
+        return Work([item] if item is not None else [], linked, base_goals, self.notes, self.api_failed, proposed=proposed, unread=unread)
 
 
 class NumberSource:

@@ -212,6 +212,7 @@ class Repository:
     the Git Data API. The first page, which also holds the committed report, serves both."""
 
     name = "github"
+    unread = None
 
     def __init__(self, client: Client, repository: str, env: Mapping[str, str]) -> None:
         self.client, self.repository, self.env = client, repository, env

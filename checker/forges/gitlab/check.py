@@ -120,4 +120,4 @@ class MergeRequestSource:
             self.notes.append(f"{display} at the merge request's base is not in the checkout: judged against the checked-out file")
         changed_paths = git.changed_paths(job.diff_base_sha, "HEAD", self.root) if base is not None and job.diff_base_sha else ()
         item = item._replace(paths=changed_paths or item.paths)
-        return Work([item], linked, base, self.notes, passes_open=self.api_failed, proposed=True)
+        return Work([item], linked, base, self.notes, self.api_failed, proposed=True, unread="no token" if client is None else None)

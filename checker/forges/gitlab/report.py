@@ -86,6 +86,7 @@ class Project:
     """A report source and a report target: the project a GitLab CI job runs for."""
 
     name = "gitlab"
+    unread = None
 
     def __init__(self, client: Client, project: str, path: str, branch: str, env: Mapping[str, str]) -> None:
         self.client, self.project, self.path, self.branch, self.env = client, project, path, branch, env

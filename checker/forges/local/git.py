@@ -5,6 +5,7 @@ the working directory, not about the one that invoked the hook."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,25 @@ def git_bytes(args: Sequence[str], cwd: Path) -> bytes | None:
 def toplevel(cwd: Path) -> Path | None:
     out = git(["rev-parse", "--show-toplevel"], cwd, check=False).strip()
     return Path(out) if out else None
+
+
+def tracked(root: Path) -> list[str]:
+    """The files git tracks in the work tree at `root` (none when it is no work tree)."""
+    out = git_bytes(["ls-files", "-z"], root)
+    return [p for p in out.decode("utf-8", "replace").split("\0") if p] if out else []
+
+
+_REMOTE = re.compile(r"^(?:[a-z+]+://(?:[^@/]+@)?[^/:]+(?::\d+)?/|[^@/:]+@[^:/]+:)(.+?)(?:\.git)?/?$")
+
+
+def identity(cwd: Path) -> str | None:
+    """The repository's own path on its forge (`owner/name`, `group/subgroup/project`), from its
+    `origin` remote (else its first remote); None when it has none."""
+    remotes = git(["config", "--get-regexp", r"^remote\..*\.url$"], cwd, check=False).splitlines()
+    urls = dict(line.split(" ", 1) for line in remotes if " " in line)
+    url = urls.get("remote.origin.url") or next(iter(urls.values()), "")
+    found = _REMOTE.match(url.strip())
+    return found[1] if found and "/" in found[1] and not url.startswith(("/", ".", "file:")) else None
 
 
 def shallow_since(common: Path, cwd: Path) -> str | None:

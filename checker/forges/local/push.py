@@ -96,7 +96,7 @@ class Push:
 
     def gather(self, goals: GoalsFile) -> Work:
         from checker.forges.local import git
-        from checker.forges.local.range import base_goals
+        from checker.forges.local.range import UNREAD, base_goals
 
         items: list[WorkItem] = []
         base: str | None = None
@@ -114,6 +114,6 @@ class Push:
             raise NothingToJudge
         changed = any(goals.display in item.paths for item in items)
         if changed and base is None:
-            return Work(items, notes=[f"{goals.display} is new in this push: judged against the new file"])
+            return Work(items, notes=[f"{goals.display} is new in this push: judged against the new file"], unread=UNREAD)
         text, notes = base_goals(self.root, goals, items, base)
-        return Work(items, base_goals=text, notes=[n.replace("this change", "this push") for n in notes])
+        return Work(items, base_goals=text, notes=[n.replace("this change", "this push") for n in notes], unread=UNREAD)

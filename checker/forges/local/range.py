@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from checker.goals.file import GoalsFile
 
 
+UNREAD = "local history"  # what a local source says of the links it cannot follow
+
+
 class Plan:
     """What to judge: the work items and the revision their goals come from. (A plain class:
     `dataclasses` imports `inspect`, which alone costs a third of a small check's start.)"""
@@ -60,7 +63,7 @@ def plan_range(root: Path, spec: str | None, per_commit: bool, env: Mapping[str,
                 raise ClewError(f"--range {spec}: {rev!r} is not a commit in this repository")
             tip = oid
         commits = git.log([f"{base}..{head}" if base else head], root)
-        if not per_commit and (units := _merged_units(tip, commits)):
+        if not per_commit and (units := _merged_units(root, tip, commits)):
             return Plan(units, base or None, [_describe(units)])
         name = head if head != "HEAD" else (git.current_branch(root) or "HEAD")
         if head != "HEAD" and not git.exists(f"refs/heads/{head}", root):
@@ -77,34 +80,30 @@ def plan_range(root: Path, spec: str | None, per_commit: bool, env: Mapping[str,
     return Plan(_units(branch or "HEAD", commits, per_commit, against), against, [f"compared with {against}"])
 
 
-def _merged_units(tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
-    """A range holding merged pull or merge requests (merge commits, `(#N)` subjects, `See merge
-    request`, `Part-of:` groups) is judged unit by unit, as the report sees it, not by its tip;
-    a range without any (a feature branch) stays one unit."""
-    if not any(_may_be_merged(c) for c in commits):
-        return []  # a feature branch's commits: no need to read them as a history
+def _merged_units(root: Path, tip: str, commits: Sequence[WorkItem]) -> list[WorkItem]:
+    """A range holding changes that landed (merged pull or merge requests, squashes, `Part-of:`
+    series, reviews: checker.landings) is judged unit by unit, as the report sees it, not by its
+    tip; a range without any (a feature branch) stays one unit. A rebased commit's `Closes #N`,
+    the weakest evidence, does not make a feature branch a history."""
     from checker.forges.local.units import Reading, arrange
+    from checker.landings import landings
 
-    if not commits:
-        return []
-    units = arrange(Reading(tip, {c.key: c for c in commits}, None)).items
-    return units if any(u.kind in ("pr", "mr") for u in units) else []
+    def landed(commit: WorkItem) -> bool:
+        merge = len(commit.parents) > 1
+        return merge or any(f.via != "Closes trailer" for f in landings(commit.title, commit.body, merge=merge))
+
+    if not commits or not any(landed(c) for c in commits):
+        return []  # a feature branch's commits: no need to read them as a history
+    units = arrange(Reading(tip, {c.key: c for c in commits}, None), git.identity(root)).items
+    return units if any(u.kind in ("pr", "mr", "review") and not _closes_only(u) for u in units) else []
 
 
-def _may_be_merged(commit: WorkItem) -> bool:
-    """Whether a commit could stand for a merged pull or merge request in checker.forges.local.units:
-    a merge, a subject ending in `(#N)`, a `See merge request` or `Part-of:` line (a superset)."""
-    return (
-        len(commit.parents) > 1
-        or commit.title.rstrip().endswith(")")
-        or "See merge request" in commit.body
-        or "art-of" in commit.body
-        or "ART-OF" in commit.body
-    )
+def _closes_only(unit: WorkItem) -> bool:
+    return not unit.commits and unit.body.rstrip().endswith(f"Closes #{unit.key}")
 
 
 def _describe(units: Sequence[WorkItem]) -> str:
-    nouns = {"pr": ("PR", "PRs"), "mr": ("MR", "MRs"), "commit": ("commit", "commits")}
+    nouns = {"pr": ("PR", "PRs"), "mr": ("MR", "MRs"), "review": ("review", "reviews"), "commit": ("commit", "commits")}
     kinds = Counter(u.kind for u in units)
     parts = [f"{n} {nouns.get(kind, (kind, kind + 's'))[n != 1]}" for kind, n in kinds.items()]
     return f"judged each unit of the range, as the report does: {', '.join(parts)}"
@@ -136,7 +135,7 @@ class Range:
     def gather(self, goals: GoalsFile) -> Work:
         plan = plan_range(self.root, self.spec, self.per_commit, self.env)
         text, notes = base_goals(self.root, goals, plan.items, plan.base)
-        return Work(plan.items, base_goals=text, notes=plan.notes + notes)
+        return Work(plan.items, base_goals=text, notes=plan.notes + notes, unread=UNREAD)
 
 
 class RefSource:
@@ -161,4 +160,4 @@ class RefSource:
         else:
             raise ClewError(f"{ref!r} is neither a branch nor a commit in this repository")
         text, notes = base_goals(root, goals, [item], base)
-        return Work([item], base_goals=text, notes=notes)
+        return Work([item], base_goals=text, notes=notes, unread=UNREAD)

@@ -34,6 +34,7 @@ class Repository:
     """A report source and a report target: the repository at `root`."""
 
     name = "git"
+    unread = "local history"
 
     def __init__(self, root: Path, env: Mapping[str, str]) -> None:
         self.root, self.env = root, env
@@ -45,10 +46,13 @@ class Repository:
         del previous  # every run reads the window again
         progress("reading the git history…")
         prefixes = tracer.index.path_prefixes()
+        goals = tracer.goals_path
+        if prefixes is not None and not Path(goals).is_absolute() and not goals.startswith("../"):
+            prefixes = (*prefixes, goals)  # which units edit the goals file (in the repository): work on the goals
         log = units.start(self.root, window.start, window.end, paths=True if prefixes is None else prefixes, beside=True)
         try:
             reading = units.read(log)
-            arranged = units.arrange(reading)
+            arranged = units.arrange(reading, git.identity(self.root))
             progress(f"tracing {len(arranged.items)} units of work…")
             settled = [tracer.settle(unit) for unit in arranged.items]
             found = units.complete(reading, arranged)
@@ -60,20 +64,27 @@ class Repository:
         ]
         if prefixes is not None:
             self._every_path(tracer, found, traces)
-        notes = ["local history: no open issues or pull requests were read"]
+        notes = [
+            "local history: no open issues or pull requests were read, and the issues the work links were not followed "
+            "(`clew report --source github` with GITHUB_TOKEN, or `--source gitlab` in GitLab CI, reads them)"
+        ]
         shallow = (cut := git.shallow_since(self.common, self.root)) is not None and cut > window.start.isoformat()
         if shallow and cut is not None:
             notes.insert(0, shallow_note(cut, window.start, self.env))
         progress("")
-        return History("git", found.items, notes=notes, complete=not shallow, traces=traces)
+        return History("git", found.items, notes=notes, complete=not shallow, traces=traces, unread=self.unread)
 
     def _every_path(self, tracer: Tracer, found: units.Units, traces: list[Trace]) -> None:
-        """A log limited to the rules' directories left out the other paths: the units that get
-        suggestions, and those claiming to be clew's report commit, read all of theirs."""
+        """A log limited to the rules' directories (and the goals file) left out the other paths:
+        the units that get suggestions, those claiming to be clew's report commit and those that
+        edit the goals file (work on the goals only if they change nothing else) read all of theirs."""
         from checker.report.build import suggested
 
-        claimed = [at for at, trace in enumerate(traces) if trace.status != "exempt" and claims_report(trace.item)]
-        for at, paths in units.all_paths(self.root, found, [*suggested(traces), *claimed]).items():
+        claimed = {at for at, trace in enumerate(traces) if trace.status != "exempt" and claims_report(trace.item)}
+        claimed |= {
+            at for at, t in enumerate(traces) if t.status in ("unaligned", "broken", "exempt") and tracer.goals_path in t.item.paths
+        }
+        for at, paths in units.all_paths(self.root, found, [*suggested(traces), *sorted(claimed)]).items():
             item = traces[at].item._replace(paths=paths)
             traces[at] = tracer.trace(item) if at in claimed else traces[at]._replace(item=item)
 

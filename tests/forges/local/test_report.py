@@ -120,7 +120,7 @@ def test_only_the_rules_directories_and_the_units_that_get_suggestions_are_diffe
     _history(repo)
     asked, limited = _spy(monkeypatch, repo)
     _, written = local_report(repo.path, TODAY, (TODAY - SINCE).days)
-    assert limited == [("apps/mobile",)]
+    assert limited == [("apps/mobile", "goals.yml")]  # the rules' directories, and which units edit the goals
     untraced = {r["title"] for r in written.report.items if r["status"] in ("unaligned", "broken")}
     assert untraced == {"Tweak colours", "Empty on purpose", "Polish"}
     assert sorted(asked) == sorted(untraced)  # in full, for their suggestions; nothing else
@@ -136,7 +136,7 @@ def test_a_history_that_names_its_objectives_runs_no_diff_tree(repo: Repo, monke
     _, written = local_report(repo.path, TODAY, 2)
     assert [r["status"] for r in written.report.items] == ["aligned", "aligned"]
     assert asked == []
-    assert limited == [("apps/mobile",)]
+    assert limited == [("apps/mobile", "goals.yml")]
 
 
 def test_without_path_rules_git_diffs_only_for_suggestions(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,7 +146,7 @@ def test_without_path_rules_git_diffs_only_for_suggestions(repo: Repo, monkeypat
     repo.commit("Faster wizard\n\nInitiative: onboarding", {"web/wizard.css": "w"})
     asked, limited = _spy(monkeypatch, repo)
     _, written = local_report(repo.path, TODAY, 2)
-    assert limited == []
+    assert limited == [("goals.yml",)]  # no path rule: only which units edit the goals file
     assert asked == ["Wizard colours"]
     colours = next(r for r in written.report.items if r["title"] == "Wizard colours")
     assert "onboard" in colours["suggestions"][0]["matched"]

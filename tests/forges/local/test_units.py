@@ -196,14 +196,14 @@ def test_a_gitlab_part_of_group_is_named_and_never_fails_to_follow_itself(repo: 
     other = "https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/4350"
     repo.commit(f"st: Rename a variable\n\nPart-of: <{other}>", {"src/st/theme.c": "c\n"})
     units = _units(repo)
-    assert "MR GNOME/gnome-shell!4346" in units
+    assert "MR !4346" in units
     run = clew_process(repo.path, "report")
     assert run.code == 0, run.err
     rows = {row["name"]: row for row in json.loads((repo.path / "alignment.json").read_text())["items"]}
-    row = rows["MR GNOME/gnome-shell!4346"]
+    row = rows["MR !4346"]
     assert row["status"] == "aligned"
     assert "could not be followed" not in row["thread"]
-    waste = rows["MR GNOME/gnome-shell!4350"]
+    waste = rows["MR !4350"]
     assert waste["status"] == "unaligned"
     assert "could not be followed" not in waste["thread"], "its own Part-of link is the unit itself"
 
@@ -255,6 +255,71 @@ def test_a_ten_year_window_is_charted_by_month_with_every_month(tmp_path: Path) 
 
     assert "**No merged work in the window** (2026-08-23 → 2026-11-21)" in markdown(empty)
     assert "0% of merged work" not in markdown(empty)
+
+
+def _dated(repo: Repo, message: str, stamp: str, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        repo.write(rel, text)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", message, env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+
+
+def _fifteen_years(repo: Repo) -> None:
+    """pallets/flask's span: 2010 to 2025, a change a quarter, PR merges and squashes, quiet years."""
+    _dated(repo, "Add goals\n\nObjective: retention", "2010-04-06T10:00:00+00:00", {"goals.yml": goals_text()})
+    number = 100
+    for year in range(2010, 2026):
+        if year in (2013, 2014):
+            continue  # nothing merged: gaps, not 0%
+        for month in (2, 5, 8, 11):
+            number += 1
+            stamp = f"{year}-{month:02d}-15T10:00:00+00:00"
+            body = "Objective: growth" if month in (2, 8) else "wip"
+            if month == 5:
+                repo.git("checkout", "-q", "-b", f"topic-{number}")
+                _dated(repo, f"Change {number}\n\n{body}", stamp, {f"src/c{number}.py": "x\n"})
+                repo.git("checkout", "-q", "main")
+                repo.git(
+                    "merge",
+                    "-q",
+                    "--no-ff",
+                    f"topic-{number}",
+                    "-m",
+                    f"Merge pull request #{number} from acme/topic-{number}\n\nChange {number}",
+                    env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+                )
+            else:
+                _dated(repo, f"Change {number} (#{number})\n\n{body}", stamp, {f"src/c{number}.py": "x\n"})
+
+
+def test_since_and_until_cover_fifteen_years_or_any_past_span(repo: Repo) -> None:
+    _fifteen_years(repo)
+    run = clew_process(repo.path, "report", "--since", "2010-01-01", "--until", "2025-12-31", "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["window"] == {"start": "2010-01-01", "end": "2025-12-31", "days": 5843}
+    assert data["headline"]["merged"] == 14 * 4 + 1, "every change of fifteen years, and the goals file's first commit"
+    months = {w["week"]: w for w in data["weeks"]}
+    assert len(months) == 16 * 12
+    assert months["2013-05"]["share"] is None, "a quiet month is a gap"
+    assert months["2013-05"]["merged"] == 0
+    assert months["2011-02"]["share"] == 100.0
+    assert months["2011-05"]["share"] == 0.0, "merged and unaligned: 0%, not a gap"
+    past = clew_process(repo.path, "report", "--since", "2010-01-01", "--until", "2012-12-31", "--format", "json")
+    assert past.code == 0, past.err
+    then = json.loads(past.out)
+    assert then["headline"]["merged"] == 3 * 4 + 1, "as of 2012: nothing merged later"
+    assert {i["name"] for i in then["items"]} >= {"PR #101", "PR #112"}
+    assert max(i["merged_at"] for i in then["items"]) < "2013"
+    wide = clew_process(repo.path, "report", "--window", "7000", "--format", "json")
+    assert wide.code == 0, wide.err
+    assert json.loads(wide.out)["headline"]["merged"] == 14 * 4 + 1, "no ceiling on --window"
+    both = clew_process(repo.path, "report", "--since", "2010-01-01", "--window", "30")
+    assert both.code == 2
+    assert "give one of them" in both.err
+    backwards = clew_process(repo.path, "report", "--since", "2020-01-01", "--until", "2019-01-01")
+    assert backwards.code == 2
+    assert "after the window's end" in backwards.err
 
 
 def test_report_format_prints_one_document_and_writes_nothing(repo: Repo) -> None:
@@ -331,3 +396,248 @@ def test_alignment_json_keeps_the_newest_rows_whole_and_the_rest_short(tmp_path:
     rebuilt = report_of(small, [], today=today, window_start=start, source="github", previous=m.all_rows(again))
     assert rebuilt.headline == full.headline, "a later run reads the archived rows back"
     assert len(rebuilt.items) == 10
+    aligned = next(a for a in bounded.archived if a["status"] == "aligned")
+    assert aligned["via"] == "Initiative: onboarding", "an archived row still says why it is aligned"
+    waste = next(a for a in bounded.archived if a["status"] == "unaligned")
+    assert waste["via"] is None, "nothing matched: the default, not written on every row"
+    assert all(len(a["via"] or "") <= m.VIA_CHARS for a in bounded.archived)
+    assert rebuilt.items[0]["thread"] == bounded.items[0]["thread"]
+    recorded = report_of(small, work, today=today, window_start=start, source="github", goals_digest="d1")
+    older = m.read_previous(json_text(recorded), "d1")
+    assert older is not None
+    back = {r["name"]: r for r in older.rows}
+    assert back[aligned["name"]]["thread"] == f"{aligned['name']} → Initiative: onboarding", "read back with its hop"
+
+
+# --- the shapes of real histories, each named after the public repository it comes from ------
+
+
+def _shaped(repo: Repo, identity: str | None = None) -> dict[str, WorkItem]:
+    found = collect_local.units(collect_local.start(repo.path, dt.date.today() - dt.timedelta(days=1)), identity)
+    return {u.name: u for u in found}
+
+
+def _first_parent(repo: Repo) -> int:
+    return len(repo.git("rev-list", "--first-parent", "HEAD").split())
+
+
+def _topic(repo: Repo, branch: str, *subjects: str, start: str = "main") -> None:
+    repo.git("checkout", "-q", "-b", branch, start)
+    for subject in subjects:
+        repo.commit(subject)
+    repo.git("checkout", "-q", start)
+
+
+def test_bors_merges_are_the_units_and_their_commits_are_not(repo: Repo) -> None:
+    """rust-lang/cargo: homu merges `Auto merge of #N - user:branch, r=reviewer`; the PR's own
+    commits are inside it. A PR merged into the contributor's fork branch is the fork's."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    _topic(repo, "member", "fix: Allow win/mac credential managers to build", "test: cover the managers")
+    _merge(
+        repo,
+        "member",
+        "Auto merge of #11993 - epage:member, r=weihanglo\n\nfix: Allow win/mac credential managers to build on all platforms",
+    )
+    repo.git("checkout", "-q", "-b", "anupj-master", "main")
+    _topic(repo, "inner", "Typo in the guide", start="anupj-master")
+    _merge(repo, "inner", "Merge pull request #1 from friend/inner\n\nTypo")
+    repo.git("checkout", "-q", "main")
+    _merge(repo, "anupj-master", "Auto merge of #12913 - anupj:master, r=epage\n\nFix the guide")
+    units = _shaped(repo, "rust-lang/cargo")
+    assert set(units) == {"PR #11993", "PR #12913", next(n for n in units if n.startswith("commit"))}
+    assert {c.title for c in units["PR #11993"].commits} == {"fix: Allow win/mac credential managers to build", "test: cover the managers"}
+    assert units["PR #11993"].title == "fix: Allow win/mac credential managers to build on all platforms"
+    assert units["PR #11993"].branch == "member"
+    assert "PR #1" not in units, "the fork's own pull request #1 is not cargo's #1"
+    assert "Typo in the guide" in {c.title for c in units["PR #12913"].commits}
+    assert len(units) == _first_parent(repo)
+
+
+def test_a_bors_rollup_is_the_pull_requests_it_rolled_up(repo: Repo) -> None:
+    """rust-lang/rust-clippy: a rollup branch merges each PR as `Rollup merge of #N - …`; the
+    rollup's own `Auto merge of` lists them and is no work of its own."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.git("checkout", "-q", "-b", "rollup-abc1234")
+    _topic(repo, "fix-lint", "Fix a false positive", start="rollup-abc1234")
+    _merge(repo, "fix-lint", "Rollup merge of #98 - alice:fix-lint, r=bob\n\nFix a false positive in needless_return")
+    _topic(repo, "docs", "Document the lint", start="rollup-abc1234")
+    _merge(repo, "docs", "Rollup merge of #99 - carol:docs, r=bob\n\nDocument needless_return")
+    repo.git("checkout", "-q", "main")
+    body = (
+        "Rollup of 2 pull requests\n\nSuccessful merges:\n\n - #98 (Fix a false positive)\n - #99 (Document the lint)\n\n"
+        "Failed merges:\n\nr? @ghost"
+    )
+    _merge(repo, "rollup-abc1234", f"Auto merge of #100 - matthiaskrgr:rollup-abc1234, r=matthiaskrgr\n\n{body}")
+    units = _shaped(repo, "rust-lang/rust-clippy")
+    assert {"PR #98", "PR #99"} <= set(units)
+    assert "PR #100" not in units, "the rollup holds no work of its own"
+    assert [c.title for c in units["PR #98"].commits] == ["Fix a false positive"]
+    assert units["PR #99"].title == "Document needless_return"
+
+
+def test_a_bors_ng_batch_is_one_unit_per_pull_request(repo: Repo) -> None:
+    """crossbeam-rs/crossbeam: bors-ng merges a batch as an octopus, `Merge #12 #13`, one parent
+    per pull request, and lists each PR's title in the body."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    _topic(repo, "a", "Add an unbounded channel")
+    _topic(repo, "b", "Fix a race in select", "Test the race")
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "a",
+        "b",
+        "-m",
+        "Merge #12 #13\n\n12: Add an unbounded channel r=taiki-e a=jeehoonkang\n\n13: Fix a race r=taiki-e a=ibraheemdev",
+    )
+    units = _shaped(repo, "crossbeam-rs/crossbeam")
+    assert units["PR #12"].title == "Add an unbounded channel"
+    assert units["PR #13"].title == "Fix a race"
+    assert [c.title for c in units["PR #12"].commits] == ["Add an unbounded channel"]
+    assert {c.title for c in units["PR #13"].commits} == {"Fix a race in select", "Test the race"}
+
+
+def test_a_pull_request_merged_into_another_ones_branch_is_a_unit_of_its_own(repo: Repo) -> None:
+    """pallets/flask #2559: a PR merged into another PR's branch in the same repository."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    _topic(repo, "feature", "Start the feature")
+    _topic(repo, "sub", "A piece of it", start="feature")
+    _merge_into(repo, "feature", "sub", "Merge pull request #9 from pallets/sub\n\nA piece")
+    _merge(repo, "feature", "Merge pull request #10 from pallets/feature\n\nThe feature")
+    units = _shaped(repo, "pallets/flask")
+    assert [c.title for c in units["PR #9"].commits] == ["A piece of it"]
+    assert [c.title for c in units["PR #10"].commits] == ["Start the feature"]
+
+
+def _merge_into(repo: Repo, into: str, branch: str, message: str) -> None:
+    repo.git("checkout", "-q", into)
+    _merge(repo, branch, message)
+    repo.git("checkout", "-q", "main")
+
+
+def test_an_imported_history_brings_no_pull_request_numbers(repo: Repo) -> None:
+    """A subtree or an unrelated history merged in: its `(#5)` is the other repository's."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.git("checkout", "-q", "--orphan", "vendor")
+    repo.git("rm", "-rq", "--cached", ".")
+    repo.commit("Initial import of the vendored library", {"vendor/lib.c": "int x;\n"})
+    repo.commit("Fix an overflow (#5)", {"vendor/lib.c": "int y;\n"})
+    repo.git("checkout", "-q", "-f", "main")
+    repo.git("merge", "-q", "--no-ff", "--allow-unrelated-histories", "vendor", "-m", "Merge commit 'abc123' as 'vendor'")
+    units = _shaped(repo, "acme/app")
+    assert "PR #5" not in units
+    (imported,) = [u for u in units.values() if len(u.commits) == 2]
+    assert {c.title for c in imported.commits} == {"Initial import of the vendored library", "Fix an overflow (#5)"}
+
+
+def test_an_exported_history_names_each_change_by_its_own_repository(repo: Repo) -> None:
+    """facebook/watchman: Meta's export writes `(#12)` of the repository the change came in by,
+    and `Pull Request resolved:` names it; another repository's number is never this one's."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit(
+        "flip opensource to use pyrefly (#439)\n\nSummary: Pull Request resolved: https://github.com/facebook/CacheLib/pull/439\n\n"
+        "Differential Revision: D99315659"
+    )
+    repo.commit(
+        "Fix the watch of a removed root (#9169)\n\nSummary: Pull Request resolved: https://github.com/facebook/watchman/pull/1055\n\n"
+        "Reviewed By: chadaustin\n\nDifferential Revision: D21870"
+    )
+    repo.commit("Internal cleanup\n\nSummary: nothing public\n\nDifferential Revision: D100")
+    units = _shaped(repo, "facebook/watchman")
+    assert "PR #1055" in units
+    assert "PR #9169" not in units
+    assert "PR #439" not in units
+    assert "PR facebook/CacheLib#439" in units
+    assert "review D100" in units
+
+
+def test_rebased_commits_closing_the_same_pull_request_are_one_unit(repo: Repo) -> None:
+    """curl/curl: a PR is rebased onto master and each commit ends its trailers with `Closes #N`."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit("lib: prepare the connection cache\n\nReported-by: Someone\nCloses #77")
+    repo.commit("lib: use the connection cache\n\nCloses #77")
+    repo.commit("tests: cover the connection cache\n\nAssisted-by: Another\nCloses #77")
+    repo.commit("http2: fix a stall\n\nFixes #70\nCloses #71")
+    repo.commit("docs: spelling")
+    units = _shaped(repo, "curl/curl")
+    assert len(units["PR #77"].commits) == 3
+    assert "PR #70" not in units, "Fixes names the issue; Closes the pull request"
+    assert "PR #71" in units
+    assert sum(1 for name in units if name.startswith("commit")) == 2  # the goals commit and the spelling fix
+
+
+def test_the_branch_and_title_of_a_merge_come_from_its_message(repo: Repo) -> None:
+    """GitHub's merge: `Merge pull request #12 from acme/onboarding/wizard`, the PR's title in the
+    body. A rule on `onboarding/*` branches traces it."""
+    goals = goals_text().replace("branches: [onboarding/*]", "branches: [onboarding/*]")
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals})
+    _topic(repo, "wizard", "Wip")
+    _merge(repo, "wizard", "Merge pull request #12 from acme/onboarding/wizard\n\nOnboarding wizard for new accounts")
+    units = _shaped(repo, "acme/app")
+    assert units["PR #12"].branch == "onboarding/wizard"
+    assert units["PR #12"].title == "Onboarding wizard for new accounts"
+
+
+def test_gerrit_and_phabricator_changes_are_named_by_their_review(repo: Repo) -> None:
+    """golang/net (Gerrit) and phacility/arcanist (Phabricator): no pull request anywhere."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    repo.commit(
+        "http2: close the conn on a GOAWAY\n\nChange-Id: I5f3c1c0\nReviewed-on: https://go-review.googlesource.com/c/net/+/795860\n"
+        "Reviewed-by: Damien Neil <dneil@google.com>"
+    )
+    repo.commit(
+        "Make lint faster\n\nSummary: Fixes T123.\n\nTest Plan: ran it\n\nDifferential Revision: https://secure.phabricator.com/D21870"
+    )
+    repo.commit("Fix (#4) in the parser\n\nChange-Id: I0000")  # a Gerrit change not yet reviewed-on: no review named
+    units = _shaped(repo, "golang/net")
+    assert {"review 795860", "review D21870"} <= set(units)
+    assert not any(name.startswith("PR") for name in units if name != "PR #4")
+
+
+def test_gitlabs_short_form_and_its_history_of_issues(repo: Repo) -> None:
+    """f-droid/fdroidserver: GitLab wrote `See merge request !120` before the long form; in a
+    GitLab history `#N` is an issue, so `Closes #129` on a commit is no merge request."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    _topic(repo, "cache", "update: cache the SHA-256")
+    _merge(repo, "cache", "Merge branch 'cache' into 'master'\n\nupdate: cache the SHA-256\n\nSee merge request !120")
+    _topic(repo, "status", "Write status json")
+    _merge(repo, "status", "Merge branch 'status' into 'master'\n\nWrite status json\n\nSee merge request fdroid/fdroidserver!1237")
+    repo.commit("import: fix get_default_app_info usage\n\nCloses #129")
+    units = _shaped(repo, "fdroid/fdroidserver")
+    assert {"MR !120", "MR !1237"} <= set(units)
+    assert units["MR !120"].branch == "cache"
+    assert "PR #129" not in units
+
+
+def test_a_gnome_series_with_wrapped_and_preceded_part_of_is_one_merge_request(repo: Repo) -> None:
+    """GNOME/gnome-shell: Marge-bot's `Part-of:` wrapped onto the next line, or below a bare MR URL."""
+    repo.commit("Add goals\n\nObjective: retention", {"goals.yml": goals_text()})
+    url = "https://gitlab.gnome.org/GNOME/gnome-shell/-/merge_requests/2986"
+    repo.commit(f"status/volume: Fix the slider\n\n{url}\n\nPart-of: <{url}>")
+    repo.commit(f"status/volume: Tidy\n\nPart-of:\n<{url}>")
+    repo.commit(f"status/volume: Close the MR\n\nCloses: {url}\nPart-of: <{url}>")
+    units = _shaped(repo, "GNOME/gnome-shell")
+    assert len(units["MR !2986"].commits) == 3
+    run = clew_process(repo.path, "report")
+    assert run.code == 0, run.err
+    rows = {row["name"]: row for row in json.loads((repo.path / "alignment.json").read_text())["items"]}
+    assert "could not be followed" not in rows["MR !2986"]["thread"]
+    assert "not read" not in rows["MR !2986"]["thread"], "its own MR is the unit, not a link"
+
+
+def test_offline_a_link_is_not_read_and_the_goals_file_is_work_on_the_goals(repo: Repo) -> None:
+    repo.commit("Add goals", {"goals.yml": goals_text()})
+    repo.commit("Fix the crash (#42)\n\nFixes #17", {"src/app.py": "x = 1\n"})
+    repo.commit("goals: tighten the churn target", {"goals.yml": goals_text() + "\n# tightened\n"})
+    repo.commit("Tidy the goals and the docs", {"goals.yml": goals_text() + "\n# tidied\n", "docs/x.md": "x\n"})
+    run = clew_process(repo.path, "report")
+    assert run.code == 0, run.err
+    data = json.loads((repo.path / "alignment.json").read_text())
+    rows = {row["name"]: row for row in data["items"]}
+    assert rows["PR #42"]["thread"].endswith("✗ #17 not read (local history)")
+    assert "could not be followed" not in json.dumps(data)
+    goals_rows = [r for r in data["items"] if r["status"] == "exempt"]
+    assert len(goals_rows) == 2
+    assert all("work on the goals (changes only goals.yml)" in r["thread"] for r in goals_rows)
+    assert data["headline"]["waste"] == 2, "the goals edit that also changes docs/ (outside every path rule) is work"
+    assert sum("--source github" in note for note in data["notes"]) == 1, "said once how to read the links"
